@@ -1,0 +1,1 @@
+"""The doors of patternsim: the command line, the Textual UI, charts and reports."""

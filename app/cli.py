@@ -1,0 +1,72 @@
+"""The ``patternsim`` command: subcommands for the doors, one module each under ``app/commands``.
+
+Bad input of any kind (flags, scenario files, pattern combinations) ends in one line on stderr
+and exit status 2; Ctrl-C in exit status 130. With no subcommand, the Textual UI opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.commands import catalogue, run
+from app.errors import UsageError
+from patterns.architecture import ArchitectureError
+from simulator.scenario import ScenarioError
+
+COMMANDS = [run, catalogue]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and still exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="patternsim", description="Compare integration patterns for master data held in an "
+                    "external system of record, with numbers from a simulated ERP.")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def _version() -> str:
+    from simulator.run import package_version
+
+    return f"patternsim {package_version()}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        return open_tui(args)
+    try:
+        return args.func(args)
+    except (ScenarioError, ArchitectureError, UsageError) as exc:
+        sys.stderr.write(f"patternsim: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("patternsim: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def open_tui(args: argparse.Namespace) -> int:
+    """No subcommand: the terminal UI (or help, until the UI is there)."""
+    try:
+        from app.tui import run_tui  # noqa: PLC0415 - textual loads only when the UI is wanted
+    except ImportError:
+        build_parser().print_help()
+        return 0
+    return run_tui()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

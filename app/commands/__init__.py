@@ -1,0 +1,1 @@
+"""One module per ``patternsim`` subcommand: each has ``register(subparsers)`` and ``main(args)``."""

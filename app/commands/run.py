@@ -1,0 +1,71 @@
+"""``patternsim run``: simulate architectures on a scenario and compare them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.errors import UsageError
+from app.export import atomic_write, to_csv, to_json
+from app.progress import ProgressLine
+from app.table import render
+from patterns.architecture import parse
+from simulator import scenario as scenarios
+from simulator.run import run
+
+DEFAULT_PATTERNS = "direct,batch_sync"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run", help="simulate architectures on a scenario and compare them",
+        description="Simulate each architecture against the scenario's ERP and workload, then print "
+                    "latency, ERP load and staleness side by side.",
+        epilog="examples:\n  patternsim run scenarios/retail.toml\n"
+               "  patternsim run scenarios/retail.toml --patterns direct,batch_sync --set erp.update_rate=5\n"
+               "  patternsim run --json > results.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: the built-in retail scenario)")
+    p.add_argument("--patterns", default=DEFAULT_PATTERNS, metavar="ARCHS",
+                   help="architectures to compare: pattern ids joined by '+', separated by ',' "
+                        f"(default: {DEFAULT_PATTERNS}; see 'patternsim patterns')")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario key, e.g. --set erp.update_rate=5 (repeatable)")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the local database (default: in-memory SQLite)")
+    p.add_argument("--json", action="store_true", help="print the results JSON to stdout instead of the table")
+    p.add_argument("--out", metavar="DIR", help="also write results.json and results.csv into DIR")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    scenario = scenarios.load(args.scenario, args.overrides)
+    architectures = parse(args.patterns)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    progress = ProgressLine(enabled=not args.quiet)
+    total = len(architectures)
+    done = {"i": 0}
+
+    def report(name: str, fraction: float) -> None:
+        if fraction >= 1.0:
+            done["i"] += 1
+        progress(f"[{min(done['i'] + 1, total)}/{total}] {name}", fraction)
+
+    try:
+        results = run(scenario, architectures, seed=args.seed, progress=report, db_url=args.db)
+    finally:
+        progress.close()
+    if out is not None:
+        atomic_write(out / "results.json", to_json(results))
+        atomic_write(out / "results.csv", to_csv(results))
+    if args.json:
+        sys.stdout.write(to_json(results))
+    else:
+        sys.stdout.write(render(results))
+        if out is not None:
+            sys.stdout.write(f"\nwritten: {out / 'results.json'}, {out / 'results.csv'}\n")
+    return 0

@@ -1,0 +1,58 @@
+"""Writing results: atomically (temporary file, then rename), as JSON or as a flat CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def to_json(results: dict[str, Any]) -> str:
+    return json.dumps(results, indent=2, sort_keys=False) + "\n"
+
+
+def flatten(block: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"erp": {"calls": 3}}`` -> ``{"erp.calls": 3}``; time series and lists are left out."""
+    flat: dict[str, Any] = {}
+    for key, value in block.items():
+        if key in ("timeseries", "patterns"):
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        elif not isinstance(value, list):
+            flat[name] = value
+    return flat
+
+
+def to_csv(results: dict[str, Any]) -> str:
+    """One row per architecture, one column per metric."""
+    rows = [{"architecture": name, "seed": results["seed"], **flatten(block)}
+            for name, block in results["architectures"].items()]
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

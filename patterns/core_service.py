@@ -1,0 +1,87 @@
+"""The Core Service: the one facade consumers call, whatever architecture sits behind it.
+
+Consumers list, get, read details and update customers; they never learn whether an answer came
+from the system of record or from a local replica. Writes are always write-through: the system
+of record first, synchronously; local tables only after it succeeded (``after_write`` hooks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from patterns.integration import IntegrationService, NotFound
+from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
+from patterns.store import Store
+
+
+class SummaryReads(Protocol):
+    def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step: ...
+    def get(self, caller: Caller, key: int) -> Step: ...
+
+
+class DetailReads(Protocol):
+    def get(self, caller: Caller, key: int) -> Step: ...
+
+
+WriteHook = Callable[[Customer, CustomerDetail], Step]
+
+
+class CoreService:
+    """Customer_CS: list/get/detail/update, delegating reads to the strategies an architecture chose."""
+
+    def __init__(self, integration: IntegrationService, summary: SummaryReads, detail: DetailReads):
+        self.integration = integration
+        self.summary = summary
+        self.detail = detail
+        self.after_write: list[WriteHook] = []
+
+    def list_customers(self, caller: Caller, criteria: dict[str, str], page: int = 0, page_size: int = 50) -> Step:
+        return (yield from self.summary.list(caller, criteria, page * page_size, page_size))
+
+    def get_customer(self, caller: Caller, key: int) -> Step:
+        return (yield from self.summary.get(caller, key))
+
+    def get_customer_detail(self, caller: Caller, key: int) -> Step:
+        return (yield from self.detail.get(caller, key))
+
+    def update_customer(self, caller: Caller, key: int, changes: dict[str, Any]) -> Step:
+        customer, detail = yield from self.integration.update(caller, key, changes)
+        for hook in self.after_write:
+            yield from hook(customer, detail)
+        return customer
+
+
+class ReplicaSummary:
+    """Summary reads answered by the local replica (the cold cache) with SQL.
+
+    A ``get`` for an id the replica does not hold yet (inserted since the last sync) falls back to
+    the source, so consumers see the same API; it counts as a cache miss.
+    """
+
+    def __init__(self, runtime: Runtime, store: Store, integration: IntegrationService,
+                 observer: Observer = NULL_OBSERVER):
+        self.runtime, self.store, self.integration, self.observer = runtime, store, integration, observer
+
+    def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
+        self.integration._authorize(caller, "search")
+        yield self.runtime.sleep(self.store.latency())
+        self.observer.cache("customers", True)
+        return self.store.search(criteria, offset, limit)
+
+    def get(self, caller: Caller, key: int) -> Step:
+        self.integration._authorize(caller, "read")
+        yield self.runtime.sleep(self.store.latency())
+        customer = self.store.customer(key)
+        self.observer.cache("customers", customer is not None)
+        if customer is None:
+            customer = yield from self.integration.get_customer(caller, key)
+        return customer
+
+    def write_through(self, customer: Customer, detail: CustomerDetail) -> Step:
+        """After the source accepted a write, bring the replica up to the version it returned."""
+        yield self.runtime.sleep(self.store.latency())
+        self.store.upsert_customers([customer], only_newer=True)
+
+
+__all__ = ["CoreService", "ReplicaSummary", "SummaryReads", "DetailReads", "NotFound"]

@@ -1,0 +1,62 @@
+"""Drivers: one per source format, all with the same signatures.
+
+A driver knows a source's field names and value formats and nothing else: it maps normalized
+inputs to the source's layout and the source's rows back to ``Customer`` / ``CustomerDetail``.
+The Integration Service picks a driver per source, so consumers never see a source's format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patterns.ports import Customer, CustomerDetail, Table
+
+
+class Driver:
+    """Maps between the normalized model and one source's layout (field name per normalized field)."""
+
+    source_name = ""
+    summary_map: dict[str, str] = {}
+    detail_map: dict[str, str] = {}
+
+    def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
+        return {self.summary_map[k]: v for k, v in criteria.items()}
+
+    def map_changes(self, changes: dict[str, Any]) -> dict[str, Any]:
+        both = self.summary_map | self.detail_map
+        return {both[k]: self.to_source_value(k, v) for k, v in changes.items()}
+
+    def to_source_value(self, field: str, value: Any) -> Any:
+        return value
+
+    def from_source_value(self, field: str, value: Any) -> Any:
+        return value
+
+    def customers(self, table: Table) -> list[Customer]:
+        return self._rows(table, self.summary_map, Customer)
+
+    def details(self, table: Table) -> list[CustomerDetail]:
+        return self._rows(table, self.detail_map, CustomerDetail)
+
+    def _rows(self, table: Table, mapping: dict[str, str], cls: type) -> list[Any]:
+        fields = table.fields
+        positions = [fields.index(mapping[name]) for name in cls.__slots__]
+        names = cls.__slots__
+        convert = self.from_source_value
+        if type(self).from_source_value is Driver.from_source_value:
+            return [cls(*[row[p] for p in positions]) for row in table.rows]
+        return [cls(*[convert(n, row[p]) for n, p in zip(names, positions, strict=True)]) for row in table.rows]
+
+
+class ErpDriver(Driver):
+    """The simulated ERP's layout: SAP-like short field names, numbers as they are."""
+
+    source_name = "erp"
+    summary_map = {
+        "id": "KUNNR", "name": "NAME1", "city": "ORT01", "country": "LAND1", "segment": "KDGRP",
+        "version": "VERSION", "updated_at": "AEDAT",
+    }
+    detail_map = {
+        "id": "KUNNR", "balance": "SALDO", "credit_limit": "KLIMK", "open_orders": "AUFTR",
+        "last_order_date": "LETZT", "version": "VERSION", "updated_at": "AEDAT",
+    }

@@ -1,0 +1,188 @@
+"""The Integration Service: the one place that talks to a system of record.
+
+It follows the wrapper canvas step by step for every call: validate inputs and check the caller's
+role; get (or refresh) an expiring credential; map normalized inputs to the source's format; call
+the source and audit the call; turn error replies into exceptions; normalize the outputs. It is
+per concept (customers), not per system: with several sources it routes each call to a driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from patterns.drivers import Driver
+from patterns.ports import DETAIL_FIELDS, SUMMARY_FIELDS, Caller, Runtime, SourceSystem, Step
+
+READ, WRITE, SYNC = "customers.read", "customers.write", "customers.sync"
+REQUIRED_ROLE = {
+    "search": READ, "read": READ, "read_detail": READ, "last_update": READ, "changes": SYNC, "update": WRITE,
+}
+FILTER_FIELDS = frozenset({"city", "country", "segment"})
+MAX_PAGE = 1000
+# Refresh a token this long before it expires, so a call never goes out with a dying credential.
+REFRESH_MARGIN = 5.0
+
+
+class IntegrationError(Exception):
+    """Base of every error the Integration Service raises to its callers."""
+
+
+class InvalidInput(IntegrationError):
+    """The call's inputs are inconsistent; no source was called."""
+
+
+class NotAuthorized(IntegrationError):
+    """The caller lacks the role the call needs; no source was called."""
+
+
+class NotFound(IntegrationError):
+    """The source has no such record."""
+
+
+class SourceUnavailable(IntegrationError):
+    """The source could not answer (outage, timeout, server error): safe to retry a read later."""
+
+
+class SourceRejected(IntegrationError):
+    """The source refused the call (a business rule or a bad request): retrying will not help."""
+
+
+UNAVAILABLE_CODES = frozenset({"UNAVAILABLE", "TIMEOUT", "SERVER_ERROR"})
+
+
+class Credentials:
+    """An expiring token for one source, fetched on first use and refreshed before expiry.
+
+    The secret and the token live only here: they are never audited, logged or returned.
+    """
+
+    def __init__(self, source: SourceSystem, client_id: str, secret: str):
+        self._source, self.client_id, self._secret = source, client_id, secret
+        self._token: str | None = None
+        self.expires_at = float("-inf")
+        self.refreshes = 0
+
+    def token(self, now: float) -> Step:
+        if self._token is None or now >= self.expires_at - REFRESH_MARGIN:
+            reply = yield from self._source.authenticate(self.client_id, self._secret)
+            if not reply.ok:
+                raise SourceUnavailable(f"{self._source.name}: authentication failed: {reply.code}")
+            self._token = reply.data["token"]
+            self.expires_at = reply.as_of + reply.data["expires_in"]
+            self.refreshes += 1
+        return self._token
+
+    def __repr__(self) -> str:
+        return f"Credentials(client_id={self.client_id!r}, expires_at={self.expires_at})"
+
+
+@dataclass(slots=True)
+class Route:
+    """One system of record behind the service: the source, its driver and its credentials."""
+
+    source: SourceSystem
+    driver: Driver
+    credentials: Credentials
+
+
+class IntegrationService:
+    """Normalized customer API over one or more systems of record (see module docstring)."""
+
+    def __init__(self, runtime: Runtime, routes: Iterable[Route], audit: Any):
+        self.runtime = runtime
+        self.routes = {route.source.name: route for route in routes}
+        self.default = next(iter(self.routes.values()))
+        self.audit = audit
+
+    def route_for(self, key: int) -> Route:
+        """The route owning ``key``; with one source, always that one (see transparency)."""
+        return self.default
+
+    # -- the normalized API -------------------------------------------------------------------
+    def search(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
+        self._authorize(caller, "search")
+        if not set(criteria) <= FILTER_FIELDS or not all(isinstance(v, str) for v in criteria.values()):
+            raise InvalidInput(f"search filters are {sorted(FILTER_FIELDS)} with text values")
+        self._check_page(offset, limit)
+        route = self.default
+        table = yield from self._call(caller, route, "search", None, route.driver.map_criteria(criteria), offset, limit)
+        return route.driver.customers(table)
+
+    def get_customer(self, caller: Caller, key: int) -> Step:
+        self._authorize(caller, "read")
+        route = self.route_for(self._check_key(key))
+        table = yield from self._call(caller, route, "read", key, key)
+        return route.driver.customers(table)[0]
+
+    def get_detail(self, caller: Caller, key: int) -> Step:
+        self._authorize(caller, "read_detail")
+        route = self.route_for(self._check_key(key))
+        table = yield from self._call(caller, route, "read_detail", key, key)
+        return route.driver.details(table)[0]
+
+    def last_update(self, caller: Caller, key: int) -> Step:
+        self._authorize(caller, "last_update")
+        route = self.route_for(self._check_key(key))
+        return (yield from self._call(caller, route, "last_update", key, key))
+
+    def changes(self, caller: Caller, since: float | None, after: Any, limit: int,
+                source: str | None = None) -> Step:
+        """Records updated after ``since``; returns (customers, next cursor, as_of, more pages?)."""
+        self._authorize(caller, "changes")
+        self._check_page(0, limit)
+        route = self.routes[source] if source else self.default
+        reply = yield from self._call(caller, route, "changes", None, since, after, limit, whole_reply=True)
+        return route.driver.customers(reply.data), reply.cursor, reply.as_of, len(reply.data.rows) == limit
+
+    def update(self, caller: Caller, key: int, changes: dict[str, Any]) -> Step:
+        """Write to the system of record; returns the record as the source now holds it."""
+        self._authorize(caller, "update")
+        route = self.route_for(self._check_key(key))
+        allowed = set(SUMMARY_FIELDS) | set(DETAIL_FIELDS)
+        if not changes or not set(changes) <= allowed:
+            raise InvalidInput(f"update fields must be among {sorted(allowed)}")
+        table = yield from self._call(caller, route, "update", key, key, route.driver.map_changes(changes))
+        return route.driver.customers(table)[0], route.driver.details(table)[0]
+
+    # -- the canvas steps -------------------------------------------------------------------------
+    def _authorize(self, caller: Caller, operation: str) -> None:
+        if REQUIRED_ROLE[operation] not in caller.roles:
+            self.audit.record(self.runtime.now, caller.name, operation, None, "denied", 0.0)
+            raise NotAuthorized(f"{caller.name} may not {operation} customers (needs role {REQUIRED_ROLE[operation]})")
+
+    @staticmethod
+    def _check_key(key: Any) -> int:
+        if isinstance(key, bool) or not isinstance(key, int) or key < 0:
+            raise InvalidInput(f"a customer id is a non-negative integer, got {key!r}")
+        return key
+
+    @staticmethod
+    def _check_page(offset: int, limit: int) -> None:
+        if not (isinstance(offset, int) and isinstance(limit, int) and offset >= 0 and 0 < limit <= MAX_PAGE):
+            raise InvalidInput(f"page must have offset >= 0 and 0 < limit <= {MAX_PAGE}")
+
+    def _call(self, caller: Caller, route: Route, operation: str, key: int | None, *args: Any,
+              whole_reply: bool = False) -> Step:
+        started = self.runtime.now
+        token = yield from route.credentials.token(started)
+        reply = yield from getattr(route.source, operation)(token, *args)
+        if reply.ok is False and reply.code == "TOKEN_EXPIRED":
+            route.credentials.expires_at = float("-inf")
+            token = yield from route.credentials.token(self.runtime.now)
+            reply = yield from getattr(route.source, operation)(token, *args)
+        outcome = "ok" if reply.ok else reply.code
+        self.audit.record(started, caller.name, operation, key, outcome, self.runtime.now - started)
+        if not reply.ok:
+            raise self._normalize_error(route, operation, key, reply)
+        return reply if whole_reply else reply.data
+
+    @staticmethod
+    def _normalize_error(route: Route, operation: str, key: int | None, reply: Any) -> IntegrationError:
+        what = f"{route.source.name}.{operation}({'' if key is None else key}): {reply.code} {reply.message}".rstrip()
+        if reply.code == "NOT_FOUND":
+            return NotFound(what)
+        if reply.code in UNAVAILABLE_CODES:
+            return SourceUnavailable(what)
+        return SourceRejected(what)

@@ -1,0 +1,225 @@
+"""The local database: SQLAlchemy Core tables for replicas, caches, the sync queue and audit.
+
+Statements are built once and executed with bound parameters (SQLAlchemy caches their compiled
+form); bulk writes go through ``executemany``. Search input only ever reaches SQL as bound
+parameters. Any SQLAlchemy URL works; each ``Store`` drops and recreates its tables, so one run
+owns its database. Upserts use the dialect's ``ON CONFLICT`` (SQLite, PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.pool import StaticPool
+
+from patterns.ports import Customer, CustomerDetail, Delay
+
+metadata = MetaData()
+
+customers = Table(
+    "customers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String, nullable=False),
+    Column("city", String, nullable=False),
+    Column("country", String, nullable=False),
+    Column("segment", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_customers_city", "city", "id"),
+)
+
+customer_details = Table(
+    "customer_details", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("balance", Float, nullable=False),
+    Column("credit_limit", Float, nullable=False),
+    Column("open_orders", Integer, nullable=False),
+    Column("last_order_date", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("fetched_at", Float, nullable=False, index=True),
+)
+
+sync_cursor = Table(
+    "sync_cursor", metadata,
+    Column("name", String, primary_key=True),
+    Column("since", Float, nullable=True),
+    Column("after", Integer, nullable=True),
+)
+
+audit_trail = Table(
+    "audit_trail", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+    Column("caller", String, nullable=False),
+    Column("operation", String, nullable=False),
+    Column("target", Integer, nullable=True),
+    Column("outcome", String, nullable=False),
+    Column("duration_s", Float, nullable=False),
+)
+
+CUSTOMER_COLUMNS = [customers.c[name] for name in Customer.__slots__]
+DETAIL_COLUMNS = [customer_details.c[name] for name in CustomerDetail.__slots__]
+SEARCHABLE = ("city", "country", "segment")
+
+
+def _dialect_insert(engine: Any):
+    name = engine.dialect.name
+    if name == "sqlite":
+        return sqlite.insert
+    if name == "postgresql":
+        return postgresql.insert
+    raise ValueError(f"local_db.url: dialect {name!r} has no upsert here; use sqlite or postgresql")
+
+
+class Store:
+    """One run's local database and the prepared statements the patterns use.
+
+    ``latency`` draws the simulated cost of one local query; the patterns pay it, the store only
+    does the SQL.
+    """
+
+    def __init__(self, url: str = "sqlite://", latency: Delay = lambda: 0.0):
+        kwargs: dict[str, Any] = {}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        self.engine = create_engine(url, **kwargs)
+        self.latency = latency
+        self.metadata = metadata
+        metadata.drop_all(self.engine)
+        metadata.create_all(self.engine)
+        self.conn = self.engine.connect()
+        self._insert = _dialect_insert(self.engine)
+        self._upsert_customer = self._upsert(customers, only_newer=False)
+        self._upsert_customer_newer = self._upsert(customers, only_newer=True)
+        self._upsert_detail = self._upsert(customer_details, only_newer=False)
+        self._get_customer = select(*CUSTOMER_COLUMNS).where(customers.c.id == bindparam("id"))
+        self._get_detail = select(*DETAIL_COLUMNS, customer_details.c.fetched_at).where(
+            customer_details.c.id == bindparam("id"))
+        self._searches: dict[tuple[str, ...], Any] = {}
+
+    def _upsert(self, table: Table, only_newer: bool) -> Any:
+        stmt = self._insert(table)
+        values = {c.name: stmt.excluded[c.name] for c in table.columns if not c.primary_key}
+        where = (stmt.excluded.version > table.c.version) if only_newer else None
+        return stmt.on_conflict_do_update(index_elements=[table.c.id], set_=values, where=where)
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+    # -- summary replica ---------------------------------------------------------------------
+    def upsert_customers(self, rows: Sequence[Customer], only_newer: bool = False) -> None:
+        """Insert or update replica rows; with ``only_newer`` an older version never overwrites a newer."""
+        if not rows:
+            return
+        stmt = self._upsert_customer_newer if only_newer else self._upsert_customer
+        self.conn.execute(stmt, [_as_dict(r) for r in rows])
+        self.conn.commit()
+
+    def customer(self, key: int) -> Customer | None:
+        row = self.conn.execute(self._get_customer, {"id": key}).first()
+        return Customer(*row) if row else None
+
+    def search(self, criteria: dict[str, str], offset: int, limit: int) -> list[Customer]:
+        """Customers matching every criterion exactly, in id order: always bound parameters."""
+        names = tuple(sorted(criteria))
+        stmt = self._searches.get(names)
+        if stmt is None:
+            if not set(names) <= set(SEARCHABLE):
+                raise ValueError(f"search filters are {SEARCHABLE}")
+            stmt = select(*CUSTOMER_COLUMNS)
+            for name in names:
+                stmt = stmt.where(customers.c[name] == bindparam(name))
+            stmt = stmt.order_by(customers.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
+            self._searches[names] = stmt
+        params = {**criteria, "limit": limit, "offset": offset}
+        return [Customer(*row) for row in self.conn.execute(stmt, params)]
+
+    def customer_count(self) -> int:
+        return self.conn.execute(select(func.count()).select_from(customers)).scalar_one()
+
+    def all_customers(self) -> dict[int, Customer]:
+        return {row[0]: Customer(*row) for row in self.conn.execute(select(*CUSTOMER_COLUMNS))}
+
+    # -- detail cache ----------------------------------------------------------------------------
+    def detail(self, key: int) -> tuple[CustomerDetail, float] | None:
+        """A cached detail row and when it was fetched, or None."""
+        row = self.conn.execute(self._get_detail, {"id": key}).first()
+        return (CustomerDetail(*row[:-1]), row[-1]) if row else None
+
+    def put_detail(self, detail: CustomerDetail, fetched_at: float) -> None:
+        self.conn.execute(self._upsert_detail, [{**_as_dict(detail), "fetched_at": fetched_at}])
+        self.conn.commit()
+
+    def delete_details_fetched_before(self, cutoff: float) -> int:
+        result = self.conn.execute(delete(customer_details).where(customer_details.c.fetched_at < cutoff))
+        self.conn.commit()
+        return result.rowcount
+
+    def detail_count(self) -> int:
+        return self.conn.execute(select(func.count()).select_from(customer_details)).scalar_one()
+
+    # -- sync cursor -----------------------------------------------------------------------------
+    def cursor(self, name: str) -> tuple[float | None, int | None] | None:
+        row = self.conn.execute(select(sync_cursor.c.since, sync_cursor.c.after)
+                                .where(sync_cursor.c.name == name)).first()
+        return (row[0], row[1]) if row else None
+
+    def save_cursor(self, name: str, since: float | None, after: int | None) -> None:
+        stmt = self._insert(sync_cursor)
+        stmt = stmt.on_conflict_do_update(index_elements=[sync_cursor.c.name],
+                                          set_={"since": stmt.excluded.since, "after": stmt.excluded.after})
+        self.conn.execute(stmt, {"name": name, "since": since, "after": after})
+        self.conn.commit()
+
+    # -- audit -------------------------------------------------------------------------------------
+    def write_audit(self, rows: Iterable[dict[str, Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            self.conn.execute(audit_trail.insert(), rows)
+            self.conn.commit()
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(select(audit_trail).order_by(audit_trail.c.id))]
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}
+
+
+class AuditTrail:
+    """Buffers one row per source call and writes them in batches, as real audit writers do."""
+
+    def __init__(self, store: Store, batch: int = 500):
+        self.store, self.batch = store, batch
+        self._rows: list[dict[str, Any]] = []
+        self.count = 0
+
+    def record(self, at: float, caller: str, operation: str, target: int | None, outcome: str,
+               duration_s: float) -> None:
+        self._rows.append({"at": at, "caller": caller, "operation": operation, "target": target,
+                           "outcome": outcome, "duration_s": duration_s})
+        self.count += 1
+        if len(self._rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        self.store.write_audit(self._rows)
+        self._rows = []

@@ -1,0 +1,1 @@
+"""The SimPy world patterns run in: simulated ERP, workload, metrics, scenarios and runs."""

@@ -1,0 +1,207 @@
+"""The three numbers the user asked for, defined once (DESIGN section 5): latency, ERP load, staleness.
+
+Everything is measured inside the window ``[warmup, warmup + duration)``: requests by arrival time,
+ERP calls by the time service started, reads by response time. Distributions are kept in
+log-bucketed histograms (0.5% relative resolution), so memory stays bounded however long the run;
+means and maxima are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from patterns.ports import Observer
+from simulator.erp import DETAIL_GROUP, SUMMARY_GROUP, ErpObserver
+
+OPERATIONS = ("list", "get", "detail", "update")
+MAX_BUCKETS = 200
+_LOG_STEP = math.log1p(0.005)
+
+
+class Histogram:
+    """Counts of non-negative values in geometric buckets; zeros counted apart."""
+
+    __slots__ = ("counts", "zeros", "n", "total", "max")
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.zeros = 0
+        self.n = 0
+        self.total = 0.0
+        self.max = 0.0
+
+    def add(self, x: float) -> None:
+        self.n += 1
+        if x <= 1e-9:
+            self.zeros += 1
+            return
+        self.total += x
+        if x > self.max:
+            self.max = x
+        b = math.floor(math.log(x) / _LOG_STEP)
+        self.counts[b] = self.counts.get(b, 0) + 1
+
+    def mean(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+    def quantile(self, q: float) -> float:
+        if not self.n:
+            return 0.0
+        rank = q * self.n
+        seen = self.zeros
+        if seen >= rank:
+            return 0.0
+        for b in sorted(self.counts):
+            seen += self.counts[b]
+            if seen >= rank:
+                return min(self.max, math.exp((b + 0.5) * _LOG_STEP))
+        return self.max
+
+    def summary(self) -> dict[str, float]:
+        return {"mean": self.mean(), "p50": self.quantile(0.5), "p95": self.quantile(0.95),
+                "p99": self.quantile(0.99), "max": self.max}
+
+
+class Staleness:
+    """Reads of one field group: how many were stale and by how much (fresh reads count as 0)."""
+
+    __slots__ = ("ages", "stale")
+
+    def __init__(self) -> None:
+        self.ages = Histogram()
+        self.stale = 0
+
+    def summary(self) -> dict[str, Any]:
+        n = self.ages.n
+        return {"reads": n, "stale": self.stale, "stale_fraction": self.stale / n if n else 0.0,
+                "mean_s": self.ages.mean(), "p95_s": self.ages.quantile(0.95), "max_s": self.ages.max}
+
+
+class Metrics(Observer, ErpObserver):
+    """Collects one run's measurements; patterns and the ERP report to it through their observer hooks."""
+
+    def __init__(self, warmup: float, duration: float, truth: Any = None):
+        self.start, self.end = warmup, warmup + duration
+        self.duration = duration
+        self.truth = truth  # the ERP, to judge staleness
+        self.latency = {op: Histogram() for op in OPERATIONS}
+        self.all_latency = Histogram()
+        self.failed = dict.fromkeys(OPERATIONS, 0)
+        self.erp_calls: dict[str, int] = {}
+        self.erp_busy = 0.0
+        self.records = 0
+        self._q_area, self._q_last_t, self._q_len, self.q_max = 0.0, warmup, 0, 0
+        self.staleness = {SUMMARY_GROUP: Staleness(), DETAIL_GROUP: Staleness()}
+        self.hits = self.misses = 0
+        self.callbacks_sent = self.callbacks_failed = 0
+        self._sq_area, self._sq_last_t, self._sq_len, self.sq_max = 0.0, warmup, 0, 0
+        self.buckets = max(1, min(MAX_BUCKETS, math.ceil(duration)))
+        self.width = duration / self.buckets
+        self.series: dict[str, list[float]] = {
+            name: [0] * self.buckets for name in ("requests", "failed", "erp_calls", "stale_reads", "reads")}
+        self._series_latency = [Histogram() for _ in range(self.buckets)]
+
+    def _bucket(self, t: float) -> int:
+        return min(self.buckets - 1, int((t - self.start) / self.width))
+
+    # -- consumers ----------------------------------------------------------------------------------
+    def request(self, op: str, arrived: float, finished: float, ok: bool) -> None:
+        if not self.start <= arrived < self.end:
+            return
+        b = self._bucket(arrived)
+        self.series["requests"][b] += 1
+        if ok:
+            latency = finished - arrived
+            self.latency[op].add(latency)
+            self.all_latency.add(latency)
+            self._series_latency[b].add(latency)
+        else:
+            self.failed[op] += 1
+            self.series["failed"][b] += 1
+
+    def reads(self, group: str, records: list[Any], now: float) -> None:
+        """Judge each returned record against the source's truth at response time."""
+        if not self.start <= now < self.end or not records:
+            return
+        stats = self.staleness[group]
+        judge = self.truth.staleness
+        stale = 0
+        for record in records:
+            age = judge(group, record.id, record.version, now)
+            stats.ages.add(age)
+            if age > 0.0:
+                stale += 1
+        stats.stale += stale
+        b = self._bucket(now)
+        self.series["reads"][b] += len(records)
+        self.series["stale_reads"][b] += stale
+
+    # -- the ERP ------------------------------------------------------------------------------------
+    def erp_call(self, op: str, started: float, service_s: float, records: int) -> None:
+        if not self.start <= started < self.end:
+            return
+        self.erp_calls[op] = self.erp_calls.get(op, 0) + 1
+        self.erp_busy += service_s
+        self.records += records
+        self.series["erp_calls"][self._bucket(started)] += 1
+
+    def erp_queue(self, now: float, waiting: int) -> None:
+        if now > self.start:
+            t = min(now, self.end)
+            if t > self._q_last_t:
+                self._q_area += self._q_len * (t - self._q_last_t)
+                self._q_last_t = t
+            if now < self.end and waiting > self.q_max:
+                self.q_max = waiting
+        self._q_len = waiting
+
+    # -- patterns (Observer hooks) ---------------------------------------------------------------------
+    def cache(self, table: str, hit: bool) -> None:
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
+
+    def sync_queue(self, length: int) -> None:
+        now = self.truth.env.now if self.truth is not None else self.start
+        if now > self.start:
+            t = min(now, self.end)
+            if t > self._sq_last_t:
+                self._sq_area += self._sq_len * (t - self._sq_last_t)
+                self._sq_last_t = t
+            if now < self.end and length > self.sq_max:
+                self.sq_max = length
+        self._sq_len = length
+
+    def callback(self, accepted: bool) -> None:
+        self.callbacks_sent += 1
+        if not accepted:
+            self.callbacks_failed += 1
+
+    # -- results ------------------------------------------------------------------------------------------
+    def result(self, capacity: int) -> dict[str, Any]:
+        """The per-architecture block of the results JSON (DESIGN section 7), less what the run adds."""
+        self.erp_queue(self.end, self._q_len)
+        self.sync_queue(self._sq_len)
+        total = self.all_latency.n + sum(self.failed.values())
+        calls = sum(self.erp_calls.values())
+        return {
+            "requests": {"total": total, "failed": sum(self.failed.values()),
+                         "availability": self.all_latency.n / total if total else 1.0},
+            "latency_s": {"all": self.all_latency.summary(),
+                          **{op: self.latency[op].summary() for op in OPERATIONS}},
+            "erp": {"calls": calls, "calls_per_s": calls / self.duration,
+                    "utilization": self.erp_busy / (capacity * self.duration),
+                    "queue": {"mean": self._q_area / self.duration, "max": self.q_max},
+                    "by_operation": dict(sorted(self.erp_calls.items())), "records_transferred": self.records,
+                    "callbacks": {"sent": self.callbacks_sent, "failed": self.callbacks_failed}},
+            "staleness": {"summary": self.staleness[SUMMARY_GROUP].summary(),
+                          "detail": self.staleness[DETAIL_GROUP].summary()},
+            "cache": {"hit_ratio": self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0},
+            "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max},
+            "timeseries": {"bucket_s": self.width,
+                           **{name: list(values) for name, values in self.series.items()},
+                           "latency_p50_s": [h.quantile(0.5) for h in self._series_latency],
+                           "latency_p95_s": [h.quantile(0.95) for h in self._series_latency]},
+        }

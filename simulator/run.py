@@ -1,0 +1,123 @@
+"""One run = one architecture x one scenario x one seed, in its own SimPy environment and database.
+
+The horizon (DESIGN section 5): a replica starts with a full load at time 0; consumers and ERP
+changes run until ``warmup + duration``; then the quiescence phase lets syncs drain (at most
+``drain_limit`` simulated seconds) and the replica is compared with the ERP. Wall-clock time never
+enters: a run is a pure function of (scenario, architecture, seed).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import simpy
+
+from patterns.architecture import build, parse
+from patterns.drivers import ErpDriver
+from patterns.integration import Credentials, IntegrationService, Route
+from patterns.pattern import Context
+from patterns.ports import SUMMARY_FIELDS
+from patterns.store import AuditTrail, Store
+from simulator.distributions import sampler, streams
+from simulator.erp import SUMMARY_GROUP, Erp
+from simulator.metrics import Metrics
+from simulator.runtime import SimRuntime
+from simulator.workload import Workload
+
+Progress = Callable[[str, float], None]
+PROGRESS_STEPS = 100
+# The client secret the Integration Service authenticates with; tests check it never leaks.
+CLIENT_SECRET = "patternsim-client-secret"
+
+
+def package_version() -> str:
+    try:
+        return version("patternsim")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "0+unknown"
+
+
+class Cancelled(Exception):
+    """Raised by a progress callback to stop a run early (the TUI's cancel key)."""
+
+
+def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | None = None,
+        progress: Progress | None = None, db_url: str | None = None) -> dict[str, Any]:
+    """Run every architecture on the scenario; returns the results document (DESIGN section 7)."""
+    architectures = parse(patterns) if isinstance(patterns, str) else patterns
+    scenario = copy.deepcopy(scenario)
+    if seed is not None:
+        scenario["scenario"]["seed"] = seed
+    if db_url is not None:
+        scenario["local_db"]["url"] = db_url
+    seed = scenario["scenario"]["seed"]
+    results = {}
+    for ids in architectures:
+        name = "+".join(ids)
+        results[name] = run_one(scenario, ids, seed, progress)
+    return {"patternsim": package_version(), "scenario": scenario, "seed": seed, "architectures": results}
+
+
+def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
+            progress: Progress | None = None) -> dict[str, Any]:
+    """Simulate one architecture; returns its block of the results document."""
+    name = "+".join(ids)
+    s = scenario["scenario"]
+    warmup, duration = s["warmup"], s["duration"]
+    horizon = warmup + duration
+    env = simpy.Environment()
+    runtime = SimRuntime(env)
+    metrics = Metrics(warmup, duration)
+    erp = Erp(env, scenario, seed, metrics)
+    metrics.truth = erp
+    local = sampler(scenario["local_db"]["latency"], streams(seed, "local-db")["local-db"])
+    store = Store(scenario["local_db"]["url"], local)
+    try:
+        audit = AuditTrail(store)
+        integration = IntegrationService(
+            runtime, [Route(erp, ErpDriver(), Credentials(erp, "patternsim", CLIENT_SECRET))], audit)
+        ctx = Context(runtime, store, integration, None, streams(seed, "patterns")["patterns"], metrics,
+                      sources={erp.name: erp})
+        architecture = build(ids, ctx, scenario["patterns"])
+        for step in architecture.start():
+            env.process(step)
+        env.process(erp.change_process(horizon))
+        workload = Workload(env, scenario, seed, architecture.core, erp, metrics)
+        env.process(workload.arrivals(horizon))
+        for i in range(1, PROGRESS_STEPS + 1):
+            env.run(until=horizon * i / PROGRESS_STEPS)
+            if progress:
+                progress(name, i / PROGRESS_STEPS)
+        drained = env.process(architecture.quiesce())
+        env.run(until=simpy.AnyOf(env, [drained, env.timeout(s["drain_limit"])]))
+        audit.flush()
+        block = {"patterns": list(ids), **metrics.result(scenario["erp"]["capacity"])}
+        block["cache"]["rows"] = store.customer_count() + store.detail_count()
+        block["convergence"] = convergence(store, erp) if architecture.keeps_replica else {
+            "divergent_records": 0, "lost_changes": 0}
+        block["convergence"]["drained"] = drained.triggered
+        block["pattern_stats"] = architecture.stats()
+        block["audit_rows"] = audit.count
+        return block
+    finally:
+        store.close()
+
+
+def convergence(store: Store, erp: Erp) -> dict[str, int]:
+    """Records whose replica summary differs from the ERP, and summary changes the replica never got."""
+    replica = store.all_customers()
+    divergent = lost = 0
+    history = erp.history[SUMMARY_GROUP]
+    for k in range(erp.count):
+        truth = erp.summary_row(k)
+        held = replica.pop(k, None)
+        if held is None or tuple(getattr(held, f) for f in SUMMARY_FIELDS) != truth[1:5]:
+            divergent += 1
+        versions = history.get(k, ((), ()))[0]
+        seen = held.version if held is not None else 0
+        lost += sum(1 for v in versions if v > seen)
+    divergent += len(replica)  # rows for keys the ERP does not have
+    return {"divergent_records": divergent, "lost_changes": lost}

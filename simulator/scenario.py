@@ -1,0 +1,331 @@
+"""Scenario files: defaults, loading, validation and ``--set`` overrides.
+
+A scenario is a plain nested dict (JSON-friendly, so it is copied verbatim into results). Every
+key has a default in ``DEFAULTS``; a file only says what differs. Validation is driven by the
+defaults (the type of each key) plus a few rules by dotted key. Any problem raises
+``ScenarioError`` naming the source, the key and the reason, which the doors turn into one line
+and exit status 2.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+MAX_SCENARIO_BYTES = 1_000_000
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _dist(dist: str, **params: float) -> dict[str, Any]:
+    return {"dist": dist, **params}
+
+
+DEFAULTS: dict[str, Any] = {
+    "scenario": {
+        "name": "Retail customers on an ERP",
+        "description": "10,000 customers, mostly list and get reads, a slowly changing ERP.",
+        "duration": 3600.0,
+        "warmup": 300.0,
+        "seed": 42,
+        "drain_limit": 3600.0,
+    },
+    "data": {"customers": 10000, "contracts_per_customer": 0},
+    "erp": {
+        "capacity": 8,
+        "network_latency": _dist("constant", mean_ms=20.0),
+        "update_rate": 2.0,
+        "insert_rate": 0.0,
+        "summary_change_fraction": 0.1,
+        "token_ttl": 900.0,
+        "callback": {
+            "delay": _dist("exponential", mean_ms=50.0),
+            "concurrency": 1,
+            "loss": 0.0,
+            "duplication": 0.0,
+            "retries": 0,
+        },
+        "outages": [],
+        "error_rate": 0.0,
+        "service": {
+            "search": _dist("lognormal", mean_ms=400.0, sigma=0.5),
+            "get": _dist("exponential", mean_ms=60.0),
+            "detail": _dist("exponential", mean_ms=120.0),
+            "changes": _dist("exponential", mean_ms=300.0),
+            "timestamp": _dist("constant", mean_ms=10.0),
+            "update": _dist("exponential", mean_ms=150.0),
+            "auth": _dist("constant", mean_ms=30.0),
+        },
+    },
+    "local_db": {"latency": _dist("constant", mean_ms=2.0), "url": "sqlite://"},
+    "workload": {
+        "rate": 30.0,
+        "list_fraction": 0.5,
+        "get_fraction": 0.35,
+        "detail_fraction": 0.1,
+        "update_fraction": 0.05,
+        "request_distribution": "zipfian",
+        "zipf_theta": 0.99,
+        "page_size": 50,
+        "bursts": [],
+    },
+    "patterns": {
+        "batch_sync": {"interval": 300.0, "page_size": 1000},
+        "realtime_sync": {"handlers": 2},
+        "queued_sync": {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0},
+        "lazy_load": {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0},
+        "transparency": {"sources": ["erp_a", "erp_b"]},
+    },
+}
+
+DISTRIBUTIONS = {
+    "constant": {"mean_ms"},
+    "exponential": {"mean_ms"},
+    "lognormal": {"mean_ms", "sigma"},
+    "uniform": {"low_ms", "high_ms"},
+}
+CHOICES = {
+    "workload.request_distribution": ("uniform", "zipfian", "latest"),
+    "patterns.lazy_load.validation": ("ttl", "timestamp"),
+}
+POSITIVE = {
+    "scenario.duration", "scenario.drain_limit", "data.customers", "erp.capacity", "erp.token_ttl",
+    "erp.callback.concurrency", "workload.page_size", "patterns.batch_sync.interval",
+    "patterns.batch_sync.page_size", "patterns.realtime_sync.handlers", "patterns.queued_sync.workers",
+    "patterns.queued_sync.lease", "patterns.queued_sync.max_tries", "patterns.queued_sync.poll_interval",
+    "patterns.lazy_load.ttl", "patterns.lazy_load.cleanup_interval",
+}
+FRACTIONS = {
+    "erp.summary_change_fraction", "erp.error_rate", "erp.callback.loss", "erp.callback.duplication",
+    "workload.list_fraction", "workload.get_fraction", "workload.detail_fraction",
+    "workload.update_fraction",
+}
+MIX = ("list_fraction", "get_fraction", "detail_fraction", "update_fraction")
+# Generous ceilings: beyond them a run would not finish in any useful time, so say so up front.
+LIMITS = {"data.customers": 5_000_000, "scenario.duration": 30 * 86400.0, "workload.rate": 100_000.0}
+
+
+class ScenarioError(ValueError):
+    """A scenario (file, ``--set`` value or form field) that cannot be run, with where and why."""
+
+    def __init__(self, source: str, key: str, reason: str):
+        self.source, self.key, self.reason = source, key, reason
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {reason}")
+
+
+def defaults() -> dict[str, Any]:
+    """A fresh copy of the default scenario."""
+    return copy.deepcopy(DEFAULTS)
+
+
+def load(path: str | Path | None = None, overrides: list[str] | None = None) -> dict[str, Any]:
+    """Read a scenario file (or the defaults when ``path`` is None), apply ``--set`` overrides, validate."""
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        data = read_toml(Path(path))
+    scenario = merge(defaults(), data, source)
+    validate(scenario, source)
+    if overrides:
+        for item in overrides:
+            apply_override(scenario, item)
+        validate(scenario, "--set")
+    return scenario
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    source = str(path)
+    if not path.exists():
+        raise ScenarioError(source, "", "no such file")
+    if path.is_dir():
+        raise ScenarioError(source, "", "is a directory, not a scenario file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(source, "", f"file is {size} bytes; a scenario is at most {MAX_SCENARIO_BYTES}")
+        text = path.read_bytes().decode("utf-8")
+    except PermissionError:
+        raise ScenarioError(source, "", "permission denied") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "", "not UTF-8 text") from None
+    except OSError as exc:
+        raise ScenarioError(source, "", exc.strerror or str(exc)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(source, "", "invalid TOML: nested too deeply") from None
+
+
+def merge(base: dict[str, Any], data: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
+    """Overlay ``data`` on ``base`` key by key; keys absent from the defaults are errors."""
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in base:
+            known = ", ".join(sorted(base)) if isinstance(base, dict) else ""
+            raise ScenarioError(source, dotted, f"unknown key (known here: {known})")
+        current = base[key]
+        if isinstance(current, dict) and "dist" not in current:
+            if not isinstance(value, dict):
+                raise ScenarioError(source, dotted, f"must be a table, got {_kind(value)}")
+            merge(current, value, source, dotted + ".")
+        else:
+            base[key] = value
+    return base
+
+
+def apply_override(scenario: dict[str, Any], item: str) -> None:
+    """Apply one ``key=value`` (the value in TOML syntax; bare words are taken as strings)."""
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError("--set", item, "expected KEY=VALUE, e.g. erp.update_rate=5")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    parts = key.split(".")
+    node: Any = scenario
+    for depth, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node:
+            raise ScenarioError("--set", ".".join(parts[: depth + 1]), "unknown key")
+        node = node[part]
+    if not isinstance(node, dict) or parts[-1] not in node:
+        raise ScenarioError("--set", key, "unknown key")
+    if isinstance(node[parts[-1]], dict) and "dist" not in node[parts[-1]]:
+        if not isinstance(value, dict):
+            raise ScenarioError("--set", key, "is a table; set one of its keys instead")
+        merge(node[parts[-1]], value, "--set", key + ".")
+    else:
+        node[parts[-1]] = value
+
+
+def validate(scenario: dict[str, Any], source: str) -> None:
+    """Check every key against the type of its default and the rules above."""
+    _check_tree(scenario, DEFAULTS, source, "")
+    mix = sum(scenario["workload"][k] for k in MIX)
+    if abs(mix - 1.0) > 1e-6:
+        raise ScenarioError(source, "workload", f"list/get/detail/update fractions must sum to 1, got {mix:g}")
+    if scenario["scenario"]["warmup"] < 0:
+        raise ScenarioError(source, "scenario.warmup", "must not be negative")
+    _check_windows(scenario["erp"]["outages"], source, "erp.outages", ("start", "duration"), {"mode"})
+    _check_windows(scenario["workload"]["bursts"], source, "workload.bursts",
+                   ("start", "duration", "multiplier"), set())
+    sources = scenario["patterns"]["transparency"]["sources"]
+    if len(sources) < 2 or not all(isinstance(s, str) and s for s in sources) or len(set(sources)) != len(sources):
+        raise ScenarioError(source, "patterns.transparency.sources", "must list at least two distinct names")
+    theta = scenario["workload"]["zipf_theta"]
+    if not 0.0 < theta < 1.0:
+        raise ScenarioError(source, "workload.zipf_theta", f"must be between 0 and 1 (exclusive), got {theta!r}")
+
+
+def _check_tree(node: dict[str, Any], spec: dict[str, Any], source: str, prefix: str) -> None:
+    for key, default in spec.items():
+        dotted = f"{prefix}{key}"
+        value = node[key]
+        if isinstance(default, dict) and "dist" in default:
+            check_distribution(value, source, dotted)
+        elif isinstance(default, dict):
+            _check_tree(value, default, source, dotted + ".")
+        else:
+            node[key] = _check_value(value, default, source, dotted)
+
+
+def _check_value(value: Any, default: Any, source: str, key: str) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ScenarioError(source, key, f"must be true or false, got {_kind(value)}")
+        return value
+    if isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(source, key, f"must be a number, got {_kind(value)}")
+        if isinstance(default, int) and not isinstance(value, int):
+            if not float(value).is_integer():
+                raise ScenarioError(source, key, f"must be a whole number, got {value!r}")
+            value = int(value)
+        if isinstance(default, float):
+            value = float(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ScenarioError(source, key, f"must be a finite number, got {value!r}")
+        if value < 0:
+            raise ScenarioError(source, key, f"must not be negative, got {value!r}")
+        if key in POSITIVE and value <= 0:
+            raise ScenarioError(source, key, f"must be greater than 0, got {value!r}")
+        if key in FRACTIONS and value > 1:
+            raise ScenarioError(source, key, f"must be a fraction between 0 and 1, got {value!r}")
+        if key in LIMITS and value > LIMITS[key]:
+            raise ScenarioError(source, key, f"must be at most {LIMITS[key]:g}, got {value!r}")
+        if abs(value) > 1e12:
+            raise ScenarioError(source, key, f"is too large: {value!r}")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ScenarioError(source, key, f"must be a string, got {_kind(value)}")
+        if key in CHOICES and value not in CHOICES[key]:
+            raise ScenarioError(source, key, f"must be one of {', '.join(CHOICES[key])}, got {value!r}")
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            raise ScenarioError(source, key, f"must be a list, got {_kind(value)}")
+        return value
+    raise AssertionError(f"no rule for default of {key}")  # pragma: no cover - a bug in DEFAULTS
+
+
+def check_distribution(value: Any, source: str, key: str) -> None:
+    """A distribution is a table ``{dist = NAME, ...params}`` with finite, non-negative parameters."""
+    if not isinstance(value, dict):
+        raise ScenarioError(source, key, f"must be a distribution table like {{ dist = \"constant\", mean_ms = 10 }}, "
+                                         f"got {_kind(value)}")
+    name = value.get("dist")
+    if name not in DISTRIBUTIONS:
+        raise ScenarioError(source, key + ".dist", f"unknown distribution {name!r} "
+                                                   f"(one of {', '.join(DISTRIBUTIONS)})")
+    needed = DISTRIBUTIONS[name]
+    allowed = needed | ({"sigma"} if name == "lognormal" else set())
+    for param in sorted(set(value) - {"dist"}):
+        if param not in allowed:
+            raise ScenarioError(source, f"{key}.{param}", f"unknown parameter for {name} "
+                                                          f"(expects {', '.join(sorted(needed))})")
+    for param in sorted(needed):
+        if param not in value:
+            raise ScenarioError(source, f"{key}.{param}", f"missing; {name} needs {', '.join(sorted(needed))}")
+        number = value[param]
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+            raise ScenarioError(source, f"{key}.{param}", f"must be a finite number, got {number!r}")
+        if number < 0 or number > 1e9:
+            raise ScenarioError(source, f"{key}.{param}", f"must be between 0 and 1e9, got {number!r}")
+        value[param] = float(number)
+    if name == "lognormal" and value["sigma"] <= 0:
+        raise ScenarioError(source, f"{key}.sigma", "must be greater than 0")
+    if name == "uniform" and value["low_ms"] > value["high_ms"]:
+        raise ScenarioError(source, key, "low_ms must not exceed high_ms")
+
+
+def _check_windows(items: list[Any], source: str, key: str, fields: tuple[str, ...], optional: set[str]) -> None:
+    for i, item in enumerate(items):
+        where = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            raise ScenarioError(source, where, f"must be a table with {', '.join(fields)}")
+        for field in item:
+            if field not in fields and field not in optional:
+                raise ScenarioError(source, f"{where}.{field}", "unknown key")
+        for field in fields:
+            if field not in item:
+                raise ScenarioError(source, f"{where}.{field}", "missing")
+            item[field] = _check_value(item[field], 0.0, source, f"{where}.{field}")
+        if "mode" in item and item["mode"] not in ("fail", "hang"):
+            raise ScenarioError(source, f"{where}.mode", f"must be fail or hang, got {item['mode']!r}")
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), repr(value))
+
+
+def bundled() -> list[Path]:
+    """The scenario files that ship with patternsim."""
+    return sorted(SCENARIO_DIR.glob("*.toml"))
