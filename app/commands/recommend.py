@@ -1,0 +1,80 @@
+"""``patternsim recommend``: the decision tree without the TUI.
+
+Answers come from ``--answer QUESTION=ANSWER``; any question on the path left open is asked on the
+terminal when stdin is one, and is an error otherwise (a script must not hang waiting for input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import TextIO
+
+from app.errors import UsageError
+from patterns import decision_tree as tree
+from patterns.catalogue import PATTERNS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    questions = "\n".join(f"  {q.id}={'|'.join(q.values)}  {q.text}" for q in tree.QUESTIONS.values())
+    p = sub.add_parser(
+        "recommend", help="walk the decision tree and print the recommended architecture",
+        description="Answer the decision tree's questions (DESIGN section 10) and get the architecture "
+                    "to run: pattern ids joined by '+', ready for 'patternsim run --patterns'.",
+        epilog=f"questions:\n{questions}\n\nexample:\n  patternsim recommend --answer replicate=yes "
+               "--answer summary_reads=yes --answer realtime=no",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--answer", dest="answers", action="append", default=[], metavar="ID=VALUE",
+                   help="answer one question (repeatable); unanswered ones are asked if the terminal allows")
+    p.add_argument("--json", action="store_true", help="print the path, architecture and parameters as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    try:
+        answers = tree.parse_answers(args.answers)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    while (question := tree.next_question(answers)) is not None:
+        if not stdin.isatty():
+            raise UsageError(f"question {question.id!r} is not answered; give --answer {question.id}="
+                             f"{'|'.join(question.values)} (or run in a terminal to be asked)")
+        answers[question.id] = ask(question, stdin, stdout)
+    outcome = tree.follow(answers)
+    missing = [pid for pid in outcome.ids if pid not in PATTERNS]
+    if args.json:
+        stdout.write(json.dumps({"path": dict(outcome.path), "architecture": outcome.name, "patterns": outcome.ids,
+                                 "params": outcome.params, "not_runnable": missing}, indent=2) + "\n")
+        return 0
+    stdout.write(f"architecture: {outcome.name}\n")
+    for pid in outcome.ids:
+        summary = PATTERNS[pid].summary if pid in PATTERNS else "(not runnable in this build yet)"
+        stdout.write(f"  {pid}: {summary}\n")
+    for pid, values in outcome.params.items():
+        stdout.write(f"  {pid} settings: {', '.join(f'{k}={v}' for k, v in values.items())}\n")
+    runs = outcome.name if outcome.name == "direct" else f"direct,{outcome.name}"
+    stdout.write(f"\ncompare it with the baseline: patternsim run --patterns {runs}\n")
+    return 0
+
+
+def ask(question: tree.Question, stdin: TextIO, stdout: TextIO) -> str:
+    """Ask one question until the answer is one of its values (Enter takes the recommended one)."""
+    stdout.write(f"\n{question.text}\n")
+    stdout.write(textwrap.fill(question.explanation, 88, initial_indent="  ", subsequent_indent="  ") + "\n")
+    for a in question.answers:
+        mark = "  (recommended)" if a.value == question.recommended else ""
+        stdout.write(f"  {a.value}: {a.label}{mark}\n")
+    while True:
+        stdout.write(f"{'/'.join(question.values)} [{question.recommended}]: ")
+        stdout.flush()
+        line = stdin.readline()
+        if not line:
+            raise UsageError(f"question {question.id!r}: no answer (end of input)")
+        value = line.strip().lower() or question.recommended
+        if value in question.values:
+            return value
+        stdout.write(f"  please answer {' or '.join(question.values)}\n")
