@@ -38,14 +38,16 @@ class Driver:
     def details(self, table: Table) -> list[CustomerDetail]:
         return self._rows(table, self.detail_map, CustomerDetail)
 
-    def _rows(self, table: Table, mapping: dict[str, str], cls: type) -> list[Any]:
+    def _rows(self, table: Table, mapping: dict[str, str], cls: Any) -> list[Any]:
         fields = table.fields
-        positions = [fields.index(mapping[name]) for name in cls.__slots__]
-        names = cls.__slots__
-        convert = self.from_source_value
+        names = cls._fields
+        positions = [fields.index(mapping[name]) for name in names]
         if type(self).from_source_value is Driver.from_source_value:
-            return [cls(*[row[p] for p in positions]) for row in table.rows]
-        return [cls(*[convert(n, row[p]) for n, p in zip(names, positions, strict=True)]) for row in table.rows]
+            if positions == list(range(len(names))):
+                return list(map(cls._make, table.rows))  # the source's layout is ours: no reshuffle
+            return [cls._make([row[p] for p in positions]) for row in table.rows]
+        convert = self.from_source_value
+        return [cls._make([convert(n, row[p]) for n, p in zip(names, positions, strict=True)]) for row in table.rows]
 
 
 class ErpDriver(Driver):

@@ -74,8 +74,8 @@ audit_trail = Table(
     Column("duration_s", Float, nullable=False),
 )
 
-CUSTOMER_COLUMNS = [customers.c[name] for name in Customer.__slots__]
-DETAIL_COLUMNS = [customer_details.c[name] for name in CustomerDetail.__slots__]
+CUSTOMER_COLUMNS = [customers.c[name] for name in Customer._fields]
+DETAIL_COLUMNS = [customer_details.c[name] for name in CustomerDetail._fields]
 SEARCHABLE = ("city", "country", "segment")
 
 
@@ -150,7 +150,7 @@ class Store:
             stmt = stmt.order_by(customers.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
             self._searches[names] = stmt
         params = {**criteria, "limit": limit, "offset": offset}
-        return [Customer(*row) for row in self.conn.execute(stmt, params)]
+        return list(map(Customer._make, self.conn.execute(stmt, params).all()))
 
     def customer_count(self) -> int:
         return self.conn.execute(select(func.count()).select_from(customers)).scalar_one()
@@ -201,7 +201,7 @@ class Store:
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__slots__}
+    return record._asdict()
 
 
 class AuditTrail:

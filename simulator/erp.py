@@ -112,6 +112,7 @@ class Erp:
         self._members: dict[int, list[int]] = {}
         self._place_index = {city: i for i, (city, _) in enumerate(self.pools.places)}
         self._state: dict[int, list[Any]] = {}
+        self._rows: dict[int, tuple[Any, ...]] = {}  # summary rows as last built; dropped on change
         # Change history per key and group: parallel lists of versions and times, oldest first.
         self.history: dict[str, dict[int, tuple[list[int], list[float]]]] = {SUMMARY_GROUP: {}, DETAIL_GROUP: {}}
         self._log_times: list[float] = []
@@ -145,9 +146,12 @@ class Erp:
         return keys
 
     def summary_row(self, k: int) -> tuple[Any, ...]:
-        s = self.state(k)
-        city, country = self.pools.places[s[CITY]]
-        return (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[VERSION], s[UPDATED])
+        row = self._rows.get(k)
+        if row is None:
+            s = self.state(k)
+            city, country = self.pools.places[s[CITY]]
+            row = self._rows[k] = (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[VERSION], s[UPDATED])
+        return row
 
     def detail_row(self, k: int) -> tuple[Any, ...]:
         s = self.state(k)
@@ -191,6 +195,7 @@ class Erp:
             s[pos] = value
         s[VERSION] += 1
         s[UPDATED] = now
+        self._rows.pop(k, None)
         for group, touched in ((SUMMARY_GROUP, summary), (DETAIL_GROUP, detail)):
             if touched:
                 versions, times = self.history[group].setdefault(k, ([], []))
@@ -304,9 +309,13 @@ class Erp:
                              as_of=self.env.now)
             place = self._place_index.get(criteria["ORT01"])
             keys = self.members(place) if place is not None else []
-            rows = (self.summary_row(k) for k in keys)
-            rows = [r for r in rows if all(r[SUMMARY.index(f)] == v for f, v in criteria.items())]
-            return Reply(True, Table(SUMMARY, rows[offset:offset + limit]), as_of=self.env.now)
+            if len(criteria) == 1:
+                rows = [self.summary_row(k) for k in keys[offset:offset + limit]]
+            else:
+                checks = [(SUMMARY.index(f), v) for f, v in criteria.items()]
+                rows = [r for r in map(self.summary_row, keys) if all(r[i] == v for i, v in checks)]
+                rows = rows[offset:offset + limit]
+            return Reply(True, Table(SUMMARY, rows), as_of=self.env.now)
         return (yield from self._call("search", token, answer))
 
     def read(self, token: str, key: int) -> Generator[Any, Any, Reply]:

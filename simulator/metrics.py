@@ -16,6 +16,8 @@ from simulator.erp import DETAIL_GROUP, SUMMARY_GROUP, ErpObserver
 
 OPERATIONS = ("list", "get", "detail", "update")
 MAX_BUCKETS = 200
+# Probabilities at which the latency distribution is reported, so charts can draw its CDF.
+CDF_POINTS = tuple(i / 100 for i in range(100)) + (0.995, 0.999, 1.0)
 _LOG_STEP = math.log1p(0.005)
 
 
@@ -100,6 +102,8 @@ class Metrics(Observer, ErpObserver):
         self.width = duration / self.buckets
         self.series: dict[str, list[float]] = {
             name: [0] * self.buckets for name in ("requests", "failed", "erp_calls", "stale_reads", "reads")}
+        # Per bucket: ERP busy seconds and time-weighted queue lengths (area; divided by width in result()).
+        self.series.update({name: [0.0] * self.buckets for name in ("erp_busy_s", "erp_queue", "sync_queue")})
         self._series_latency = [Histogram() for _ in range(self.buckets)]
 
     def _bucket(self, t: float) -> int:
@@ -125,13 +129,19 @@ class Metrics(Observer, ErpObserver):
         if not self.start <= now < self.end or not records:
             return
         stats = self.staleness[group]
+        history = self.truth.history[group]
         judge = self.truth.staleness
-        stale = 0
+        ages = stats.ages
+        stale = fresh = 0
         for record in records:
-            age = judge(group, record.id, record.version, now)
-            stats.ages.add(age)
-            if age > 0.0:
-                stale += 1
+            entry = history.get(record.id)
+            if entry is None or entry[0][-1] <= record.version:
+                fresh += 1  # the common case, kept cheap: no newer change of this group
+                continue
+            ages.add(judge(group, record.id, record.version, now))
+            stale += 1
+        ages.n += fresh
+        ages.zeros += fresh
         stats.stale += stale
         b = self._bucket(now)
         self.series["reads"][b] += len(records)
@@ -144,13 +154,17 @@ class Metrics(Observer, ErpObserver):
         self.erp_calls[op] = self.erp_calls.get(op, 0) + 1
         self.erp_busy += service_s
         self.records += records
-        self.series["erp_calls"][self._bucket(started)] += 1
+        b = self._bucket(started)
+        self.series["erp_calls"][b] += 1
+        self.series["erp_busy_s"][b] += service_s
 
     def erp_queue(self, now: float, waiting: int) -> None:
         if now > self.start:
             t = min(now, self.end)
             if t > self._q_last_t:
                 self._q_area += self._q_len * (t - self._q_last_t)
+                if self._q_len:
+                    self._spread("erp_queue", self._q_last_t, t, self._q_len)
                 self._q_last_t = t
             if now < self.end and waiting > self.q_max:
                 self.q_max = waiting
@@ -169,10 +183,25 @@ class Metrics(Observer, ErpObserver):
             t = min(now, self.end)
             if t > self._sq_last_t:
                 self._sq_area += self._sq_len * (t - self._sq_last_t)
+                if self._sq_len:
+                    self._spread("sync_queue", self._sq_last_t, t, self._sq_len)
                 self._sq_last_t = t
             if now < self.end and length > self.sq_max:
                 self.sq_max = length
         self._sq_len = length
+
+    def _spread(self, name: str, t0: float, t1: float, length: int) -> None:
+        """Add ``length`` x time to the buckets that ``[t0, t1)`` overlaps (time-weighted queue length)."""
+        series, width = self.series[name], self.width
+        b0, b1 = self._bucket(t0), self._bucket(t1)
+        if b0 == b1:
+            series[b0] += length * (t1 - t0)
+            return
+        for b in range(b0, b1 + 1):
+            lo = max(t0, self.start + b * width)
+            hi = min(t1, self.start + (b + 1) * width) if b < b1 else t1
+            if hi > lo:
+                series[b] += length * (hi - lo)
 
     def callback(self, accepted: bool) -> None:
         self.callbacks_sent += 1
@@ -200,8 +229,14 @@ class Metrics(Observer, ErpObserver):
                           "detail": self.staleness[DETAIL_GROUP].summary()},
             "cache": {"hit_ratio": self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0},
             "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max},
+            "latency_cdf_s": {"q": list(CDF_POINTS),
+                              **{op: [h.quantile(q) for q in CDF_POINTS]
+                                 for op, h in (("all", self.all_latency), *self.latency.items())}},
             "timeseries": {"bucket_s": self.width,
-                           **{name: list(values) for name, values in self.series.items()},
+                           **{name: list(values) for name, values in self.series.items()
+                              if name not in ("erp_queue", "sync_queue")},
+                           "erp_queue": [a / self.width for a in self.series["erp_queue"]],
+                           "sync_queue": [a / self.width for a in self.series["sync_queue"]],
                            "latency_p50_s": [h.quantile(0.5) for h in self._series_latency],
                            "latency_p95_s": [h.quantile(0.95) for h in self._series_latency]},
         }
