@@ -26,6 +26,21 @@ def atomic_write(path: str | Path, text: str) -> Path:
     return path
 
 
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """``atomic_write`` for binary content (PNG charts)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def to_json(results: dict[str, Any]) -> str:
     return json.dumps(results, indent=2, sort_keys=False) + "\n"
 
@@ -48,6 +63,11 @@ def to_csv(results: dict[str, Any]) -> str:
     """One row per architecture, one column per metric."""
     rows = [{"architecture": name, "seed": results["seed"], **flatten(block)}
             for name, block in results["architectures"].items()]
+    return rows_csv(rows)
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV text with the union of the rows' keys as columns, in first-seen order."""
     columns: list[str] = []
     for row in rows:
         columns += [c for c in row if c not in columns]

@@ -1,0 +1,152 @@
+"""``patternsim sweep``: vary scenario values and seeds, run every cell in parallel, summarize with CIs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from app.errors import UsageError
+from app.export import atomic_write, flatten, rows_csv, to_json
+from app.progress import ProgressLine
+from patterns.architecture import parse
+from simulator import scenario as scenarios
+from simulator import sweep as sweeps
+
+DEFAULT_PATTERNS = "direct,batch_sync"
+# The few metrics printed when the sweep is done (all of them are in summary.csv).
+HEADLINE = (("latency p95 ms", "latency_s.all.p95", 1000.0), ("ERP calls/s", "erp.calls_per_s", 1.0),
+            ("summary stale %", "staleness.summary.stale_fraction", 100.0))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep", help="run architectures over varied scenario values and seeds, with confidence intervals",
+        description="Run the cross product of the varied values x seeds x architectures, each cell an "
+                    "independent run, in parallel; write every cell, a CSV and a summary with the mean and "
+                    "95%% confidence interval of each metric across seeds. Seeds are the base seed "
+                    "(--seed, else the scenario's) plus 0, 1, ..., N-1.",
+        epilog="examples:\n"
+               "  patternsim sweep scenarios/retail.toml --patterns direct,batch_sync \\\n"
+               "      --vary erp.update_rate=1,2,5,10 --seeds 5 --out sweep-out\n"
+               "  patternsim sweep scenarios/retail.toml --vary workload.rate=10,30 --scheduler tcp://10.0.0.5:8786 "
+               "--out sweep-out\n"
+               "  patternsim sweep scenarios/retail.toml --vary workload.rate=10,30 --out sweep-out --resume",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: the built-in retail scenario)")
+    p.add_argument("--patterns", default=DEFAULT_PATTERNS, metavar="ARCHS",
+                   help=f"architectures to compare, as for 'patternsim run' (default: {DEFAULT_PATTERNS})")
+    p.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
+                   help="a scenario key and the values to try (TOML syntax; repeatable: cross product)")
+    p.add_argument("--seeds", type=int, default=3, metavar="N", help="seeds per combination (default: 3)")
+    p.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario key for every cell (repeatable)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: one per CPU; 0: run in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the cells on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--resume", action="store_true", help="keep the cells already finished in --out DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="directory for cells/, sweep.json, sweep.csv, "
+                                                               "summary.csv")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    scenario = scenarios.load(args.scenario, args.overrides)
+    architectures = parse(args.patterns)
+    if not args.vary:
+        raise UsageError("--vary: give at least one KEY=V1,V2,... (use 'patternsim run' for a single run)")
+    plan = sweeps.plan(scenario, args.vary, architectures, args.seeds, args.seed)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    store = sweeps.CellStore(out / "cells")
+    if not args.resume and any(store.dir.glob("*.json")):
+        raise UsageError(f"--out {out}: already holds finished cells; add --resume to continue that sweep, "
+                         "or choose another directory")
+    progress = ProgressLine(enabled=not args.quiet)
+    started, computed = time.monotonic(), [0]  # wall-clock ok: progress display only
+
+    def on_cell(done: int, total: int, record: dict[str, Any], cached: bool) -> None:
+        if not cached:
+            computed[0] += 1
+        eta = ""
+        if computed[0] and done < total:
+            eta = f", ETA {_duration((time.monotonic() - started) / computed[0] * (total - done))}"
+        progress("sweep", done / total, f"{done}/{total} cells{eta}")
+
+    try:
+        with sweeps.make_executor(args.workers, args.scheduler) as executor:
+            records = sweeps.execute(plan, executor, store, args.resume, on_cell)
+    except sweeps.SweepError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        progress.close()
+        sys.stderr.write(f"patternsim: {len(list(store.dir.glob('*.json')))} finished cells kept in {store.dir}; "
+                         "run again with --resume to continue\n")
+        raise
+    finally:
+        progress.close()
+    doc = sweeps.document(plan, records)
+    atomic_write(out / "sweep.json", to_json(doc))
+    atomic_write(out / "sweep.csv", rows_csv(cell_rows(doc)))
+    atomic_write(out / "summary.csv", rows_csv(summary_rows(doc)))
+    sys.stdout.write(render(doc))
+    sys.stdout.write(f"\nwritten: {out / 'sweep.json'}, {out / 'sweep.csv'}, {out / 'summary.csv'}\n")
+    return 0
+
+
+def _value(v: Any) -> Any:
+    return json.dumps(v) if isinstance(v, dict | list) else v
+
+
+def cell_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """sweep.csv: one row per cell (one architecture each), one column per metric."""
+    return [{"cell": c["id"], "architecture": c["architecture"], "seed": c["seed"],
+             **{k: _value(v) for k, v in c["vary"].items()}, **flatten(c["result"])} for c in doc["cells"]]
+
+
+def summary_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """summary.csv: per (varied values, architecture), each metric's mean and 95% CI bounds."""
+    rows = []
+    for s in doc["summary"]:
+        row = {"architecture": s["architecture"], **{k: _value(v) for k, v in s["vary"].items()},
+               "seeds": s["seeds"]}
+        for name, stats in s["metrics"].items():
+            row.update({f"{name}.{k}": ("" if v is None else v) for k, v in stats.items()})
+        rows.append(row)
+    return rows
+
+
+def render(doc: dict[str, Any]) -> str:
+    """A short text summary: the headline metrics as mean +- CI half-width."""
+    keys = list(doc["sweep"]["vary"])
+    header = [*keys, "architecture", *(label for label, _, _ in HEADLINE)]
+    lines = [header]
+    for s in doc["summary"]:
+        cells = [str(_value(s["vary"][k])) for k in keys] + [s["architecture"]]
+        for _, metric, scale in HEADLINE:
+            stats = s["metrics"].get(metric)
+            if stats is None:
+                cells.append("-")
+                continue
+            text = f"{stats['mean'] * scale:,.2f}"
+            if stats["ci95_high"] is not None:
+                text += f" ± {(stats['ci95_high'] - stats['mean']) * scale:,.2f}"
+            cells.append(text)
+        lines.append(cells)
+    widths = [max(len(r[i]) for r in lines) for i in range(len(header))]
+    text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines)
+    seeds = doc["sweep"]["seeds"]
+    return (f"{len(doc['cells'])} cells, seeds {seeds[0]}..{seeds[-1]} (mean ± 95% CI half-width)\n\n"
+            f"{text}\n")
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

@@ -1,0 +1,309 @@
+"""Sweeps: many independent runs (cells) in parallel, aggregated to a mean and a 95% confidence interval.
+
+A sweep is the cross product of the varied scenario values x seeds x architectures; each cell is one
+``run_one`` (DESIGN section 8), a pure function of (scenario, architecture, seed), so it can run in any
+process or on any machine and give the same numbers. The seeds of a sweep are the base seed (the
+scenario's ``scenario.seed`` unless given) plus 0, 1, ..., N-1.
+
+Cells run through any ``concurrent.futures.Executor``: a local process pool by default, or the
+executor of a Dask distributed client (``Client(address).get_executor()``); Dask workers need
+patternsim installed. Each finished cell is written to ``DIR/cells/<cell-id>.json`` as it completes,
+so an interrupted sweep keeps its work; a resumed sweep skips the cells already on disk. A cell's id
+hashes its whole resolved scenario, architecture and seed: a changed sweep never reuses a stale cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import statistics
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.run import package_version, run_one
+from simulator.scenario import ScenarioError, apply_override, validate
+
+# Two-sided 95% Student t quantiles by degrees of freedom; between rows the smaller df is used
+# (a slightly wider, conservative interval); beyond the table the normal quantile.
+T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
+       10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101,
+       19: 2.093, 20: 2.086, 21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052,
+       28: 2.048, 29: 2.045, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980}
+Z95 = 1.960
+# Parts of a run's block that are not scalar metrics (they stay in the cell files, not in the summary).
+NOT_METRICS = ("timeseries", "latency_cdf_s", "patterns")
+
+OnCell = Callable[[int, int, dict[str, Any], bool], None]
+
+
+class SweepError(ValueError):
+    """A sweep that cannot start (a bad ``--vary``, an unreachable scheduler), said in one line."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of a sweep; picklable, so any executor can ship it to a worker."""
+
+    id: str
+    scenario: dict[str, Any]
+    architecture: tuple[str, ...]
+    seed: int
+    vary: dict[str, Any]
+
+
+@dataclass
+class Sweep:
+    """The plan: base scenario, varied keys with their values, seeds, architectures and the cells."""
+
+    scenario: dict[str, Any]
+    vary: dict[str, list[Any]]
+    seeds: list[int]
+    architectures: list[list[str]]
+    cells: list[Cell] = field(default_factory=list)
+
+    def describe(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "vary": self.vary, "seeds": self.seeds,
+                "architectures": ["+".join(a) for a in self.architectures], "cells": len(self.cells)}
+
+
+def split_values(text: str) -> list[str]:
+    """Split ``V1,V2,...`` on top-level commas, so TOML tables and lists can be values too."""
+    parts, depth, quote, current = [], 0, "", []
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current).strip())
+    return parts
+
+
+def parse_vary(item: str) -> tuple[str, list[str]]:
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    values = split_values(raw) if sep else []
+    if not key or not values or any(not v for v in values):
+        raise ScenarioError("--vary", item, "expected KEY=V1,V2,..., e.g. erp.update_rate=1,2,5")
+    if key == "scenario.seed":
+        raise ScenarioError("--vary", key, "seeds are varied with --seeds (base seed + 0, 1, ...)")
+    if len(set(values)) != len(values):
+        raise ScenarioError("--vary", key, "a value is listed twice")
+    return key, values
+
+
+def _get(scenario: dict[str, Any], key: str) -> Any:
+    node: Any = scenario
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def _override(scenario: dict[str, Any], key: str, value: str) -> None:
+    try:
+        apply_override(scenario, f"{key}={value}")
+    except ScenarioError as exc:
+        raise ScenarioError("--vary", exc.key, exc.reason) from None
+
+
+def plan(scenario: dict[str, Any], varies: list[str], architectures: list[list[str]], seeds: int = 1,
+         base_seed: int | None = None) -> Sweep:
+    """Validate every varied value (and every combination) up front and list the cells."""
+    if seeds < 1:
+        raise ScenarioError("--seeds", "", f"must be at least 1, got {seeds}")
+    parsed = [parse_vary(v) for v in varies]
+    keys = [k for k, _ in parsed]
+    if len(set(keys)) != len(keys):
+        raise ScenarioError("--vary", next(k for k in keys if keys.count(k) > 1), "varied twice")
+    base = base_seed if base_seed is not None else scenario["scenario"]["seed"]
+    seed_list = [base + i for i in range(seeds)]
+    sweep = Sweep(scenario, {k: [] for k in keys}, seed_list, [list(a) for a in architectures])
+    for combo in itertools.product(*(values for _, values in parsed)):
+        sc = json.loads(json.dumps(scenario))
+        for key, value in zip(keys, combo, strict=True):
+            _override(sc, key, value)
+        try:
+            validate(sc, "--vary")
+        except ScenarioError as exc:
+            where = ", ".join(f"{k}={v}" for k, v in zip(keys, combo, strict=True))
+            raise ScenarioError("--vary", exc.key, f"{exc.reason} (with {where})") from None
+        vary = {k: _get(sc, k) for k in keys}
+        for k in keys:
+            if vary[k] not in sweep.vary[k]:
+                sweep.vary[k].append(vary[k])
+        for seed in seed_list:
+            for ids in architectures:
+                cell_sc = json.loads(json.dumps(sc))
+                cell_sc["scenario"]["seed"] = seed
+                sweep.cells.append(Cell(cell_id(cell_sc, ids, seed), cell_sc, tuple(ids), seed, vary))
+    return sweep
+
+
+def cell_id(scenario: dict[str, Any], ids: list[str] | tuple[str, ...], seed: int) -> str:
+    """Readable and unique: the architecture name and a hash of everything that decides the numbers."""
+    canon = json.dumps({"scenario": scenario, "architecture": list(ids), "seed": seed}, sort_keys=True)
+    return f"{'+'.join(ids)}-s{seed}-{hashlib.sha256(canon.encode()).hexdigest()[:12]}"
+
+
+def run_cell(cell: Cell) -> dict[str, Any]:
+    """The unit of work shipped to executors: one run, returned with what identifies it."""
+    block = run_one(cell.scenario, list(cell.architecture), cell.seed)
+    return {"id": cell.id, "architecture": "+".join(cell.architecture), "seed": cell.seed,
+            "vary": cell.vary, "result": block}
+
+
+class CellStore:
+    """Finished cells as ``<dir>/<cell-id>.json``, each written atomically (temporary file, rename)."""
+
+    def __init__(self, directory: str | Path):
+        self.dir = Path(directory)
+
+    def path(self, cid: str) -> Path:
+        return self.dir / f"{cid}.json"
+
+    def load(self, cid: str) -> dict[str, Any] | None:
+        """A finished cell, or None when absent or unreadable (then it simply runs again)."""
+        try:
+            record = json.loads(self.path(cid).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("id") == cid else None
+
+    def save(self, record: dict[str, Any]) -> Path:
+        path = self.path(record["id"])
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(record, handle)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+
+def execute(sweep: Sweep, executor: Executor, store: CellStore | None = None, resume: bool = False,
+            on_cell: OnCell | None = None) -> list[dict[str, Any]]:
+    """Run the sweep's cells; returns every cell's record in plan order.
+
+    With ``resume``, cells already in ``store`` are taken as they are. On any exception (Ctrl-C
+    included) pending cells are cancelled; finished ones are already on disk.
+    """
+    total = len(sweep.cells)
+    records: dict[str, dict[str, Any]] = {}
+    if resume and store is not None:
+        for cell in sweep.cells:
+            record = store.load(cell.id)
+            if record is not None:
+                records[cell.id] = record
+                if on_cell:
+                    on_cell(len(records), total, record, True)
+    futures = [executor.submit(run_cell, cell) for cell in sweep.cells if cell.id not in records]
+    try:
+        for future in as_completed(futures):
+            record = future.result()
+            if store is not None:
+                store.save(record)
+            records[record["id"]] = record
+            if on_cell:
+                on_cell(len(records), total, record, False)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    return [records[cell.id] for cell in sweep.cells]
+
+
+@contextmanager
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+    """A Dask client's executor with ``scheduler``; else a process pool (``workers=0``: this process)."""
+    if scheduler:
+        try:
+            from distributed import Client  # noqa: PLC0415 - only sweeps on a cluster need dask
+        except ImportError:
+            raise SweepError("--scheduler needs dask.distributed (pip install 'dask[distributed]')") from None
+        try:
+            client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        with client:
+            dask_executor = client.get_executor()
+            try:
+                yield dask_executor
+            finally:
+                dask_executor.shutdown(wait=False)
+        return
+    if workers is not None and workers < 0:
+        raise SweepError(f"--workers must be 0 or more, got {workers}")
+    pool: Executor = ThreadPoolExecutor(1) if workers == 0 else ProcessPoolExecutor(workers or os.cpu_count())
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- aggregation ----------------------------------------------------------------------------------------
+def metrics_of(block: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """The scalar metrics of a run's block as dotted names (``erp.calls``), series and lists left out."""
+    out: dict[str, float] = {}
+    for key, value in block.items():
+        if key in NOT_METRICS and not prefix:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(metrics_of(value, name + "."))
+        elif isinstance(value, int | float):
+            out[name] = float(value)
+    return out
+
+
+def t95(df: int) -> float:
+    if df >= max(T95):
+        return Z95
+    return T95[max(d for d in T95 if d <= df)]
+
+
+def interval(values: list[float]) -> dict[str, float | None]:
+    """Mean and 95% confidence interval (Student t); no interval from a single value."""
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return {"mean": mean, "ci95_low": None, "ci95_high": None}
+    half = t95(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
+
+
+def summarize(sweep: Sweep, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (varied values, architecture): every metric's mean and CI across the seeds."""
+    groups: dict[str, tuple[dict[str, Any], str, list[dict[str, float]]]] = {}
+    for record in records:
+        key = json.dumps([record["vary"], record["architecture"]], sort_keys=True)
+        groups.setdefault(key, (record["vary"], record["architecture"], []))[2].append(metrics_of(record["result"]))
+    rows = []
+    for vary, name, samples in groups.values():
+        names = [m for m in samples[0] if all(m in s for s in samples)]
+        rows.append({"architecture": name, "vary": vary, "seeds": len(samples),
+                     "metrics": {m: interval([s[m] for s in samples]) for m in names}})
+    return rows
+
+
+def document(sweep: Sweep, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sweep's JSON: the plan, every cell, and the summary."""
+    return {"patternsim": package_version(), "sweep": sweep.describe(), "cells": records,
+            "summary": summarize(sweep, records)}
