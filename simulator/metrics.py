@@ -156,7 +156,7 @@ class Metrics(Observer, ErpObserver):
         self.records += records
         b = self._bucket(started)
         self.series["erp_calls"][b] += 1
-        self.series["erp_busy_s"][b] += service_s
+        self._spread("erp_busy_s", started, started + service_s, 1)  # busy time where it falls, not at start
 
     def erp_queue(self, now: float, waiting: int) -> None:
         if now > self.start:

@@ -1,0 +1,84 @@
+"""``patternsim run`` end to end: the table, the JSON, files written, errors as one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+SMALL = str(Path(__file__).parents[1] / "fixtures" / "small.toml")
+
+
+def test_run_prints_both_architectures_and_batch_sync_spares_the_erp(capsys):
+    assert main(["run", SMALL, "--patterns", "direct,batch_sync", "--json", "--quiet"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    direct, batch = results["architectures"]["direct"], results["architectures"]["batch_sync"]
+    assert batch["erp"]["calls"] < direct["erp"]["calls"] / 3
+    assert batch["latency_s"]["list"]["mean"] < direct["latency_s"]["list"]["mean"] / 10
+    assert direct["staleness"]["summary"]["stale_fraction"] < batch["staleness"]["summary"]["stale_fraction"]
+    assert results["scenario"]["scenario"]["name"] == "Small test scenario"
+
+
+def test_table_names_every_architecture(capsys):
+    assert main(["run", SMALL, "--patterns", "direct,batch_sync", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("metric"))
+    assert header.split()[1:] == ["direct", "batch_sync"]
+    assert "ERP calls" in out and "summary stale fraction" in out
+
+
+def test_out_writes_json_and_csv(tmp_path, capsys):
+    assert main(["run", SMALL, "--patterns", "batch_sync", "--out", str(tmp_path / "res"), "--quiet"]) == 0
+    data = json.loads((tmp_path / "res" / "results.json").read_text())
+    assert list(data["architectures"]) == ["batch_sync"]
+    csv_lines = (tmp_path / "res" / "results.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("architecture,seed,")
+    assert csv_lines[1].startswith("batch_sync,7,")
+    assert not [p for p in (tmp_path / "res").iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["run", "missing.toml"], "missing.toml: no such file"),
+    (["run", SMALL, "--patterns", "direct+batch_sync"], "direct+batch_sync"),
+    (["run", SMALL, "--patterns", "teleport"], "unknown pattern 'teleport'"),
+    (["run", SMALL, "--set", "workload.rate=-3"], "--set: workload.rate"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, needle):
+    out_dir = tmp_path / "out"
+    assert main([*args, "--out", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out_dir.exists()
+
+
+def test_bad_flag_value_is_one_line_and_exit_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["run", SMALL, "--seed", "x"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "--seed" in err and len(err.strip().splitlines()) == 1
+
+
+def test_same_seed_same_json_in_two_processes():
+    """Determinism across processes: workshop participants all get the same numbers."""
+    cmd = [sys.executable, "-m", "app.cli", "run", SMALL, "--patterns", "direct,batch_sync", "--json", "--quiet"]
+    first = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    second = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert first == second
+    other_seed = subprocess.run([*cmd, "--seed", "8"], capture_output=True, text=True, check=True).stdout
+    assert json.loads(other_seed)["architectures"] != json.loads(first)["architectures"]
+
+
+def test_broken_scenario_gives_no_traceback_in_a_real_process(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[erp\n")
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "run", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert str(bad) in proc.stderr and "invalid TOML" in proc.stderr
