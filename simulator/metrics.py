@@ -96,6 +96,7 @@ class Metrics(Observer, ErpObserver):
         self._q_area, self._q_last_t, self._q_len, self.q_max = 0.0, warmup, 0, 0
         self.staleness = {SUMMARY_GROUP: Staleness(), DETAIL_GROUP: Staleness()}
         self.hits = self.misses = 0
+        self.by_table: dict[str, list[int]] = {}  # table -> [hits, misses]
         self.callbacks_sent = self.callbacks_failed = 0
         self._sq_area, self._sq_last_t, self._sq_len, self.sq_max = 0.0, warmup, 0, 0
         self.buckets = max(1, min(MAX_BUCKETS, math.ceil(duration)))
@@ -172,10 +173,17 @@ class Metrics(Observer, ErpObserver):
 
     # -- patterns (Observer hooks) ---------------------------------------------------------------------
     def cache(self, table: str, hit: bool) -> None:
+        if self.truth is not None and not self.start <= self.truth.env.now < self.end:
+            return  # warm-up (a cold cache filling) and the drain are not measured
+        counts = self.by_table.get(table)
+        if counts is None:
+            counts = self.by_table[table] = [0, 0]
         if hit:
             self.hits += 1
+            counts[0] += 1
         else:
             self.misses += 1
+            counts[1] += 1
 
     def sync_queue(self, length: int) -> None:
         now = self.truth.env.now if self.truth is not None else self.start
@@ -204,6 +212,8 @@ class Metrics(Observer, ErpObserver):
                 series[b] += length * (hi - lo)
 
     def callback(self, accepted: bool) -> None:
+        if self.truth is not None and not self.start <= self.truth.env.now < self.end:
+            return  # callbacks of the warm-up and the drain are not measured, like ERP calls
         self.callbacks_sent += 1
         if not accepted:
             self.callbacks_failed += 1
@@ -227,7 +237,9 @@ class Metrics(Observer, ErpObserver):
                     "callbacks": {"sent": self.callbacks_sent, "failed": self.callbacks_failed}},
             "staleness": {"summary": self.staleness[SUMMARY_GROUP].summary(),
                           "detail": self.staleness[DETAIL_GROUP].summary()},
-            "cache": {"hit_ratio": self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0},
+            "cache": {"hit_ratio": self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0,
+                      "by_table": {table: {"hits": h, "misses": m, "hit_ratio": h / (h + m) if h + m else 0.0}
+                                   for table, (h, m) in sorted(self.by_table.items())}},
             "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max},
             "latency_cdf_s": {"q": list(CDF_POINTS),
                               **{op: [h.quantile(q) for q in CDF_POINTS]

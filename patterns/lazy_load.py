@@ -1,0 +1,138 @@
+"""Lazy load details: a read-through cache of detail fields in its own table.
+
+Details (balance, credit limit, open orders) are volatile and costly to fetch, so they are not
+replicated ahead of time: the first reader of an entry fetches it from the system of record and
+leaves a copy in ``customer_details``, apart from the summary replica. Later readers reuse the
+copy while it is valid. Two ways to decide validity:
+
+- ``ttl``: a copy fetched less than ``ttl`` seconds ago is reused without asking anyone; older
+  copies are fetched again. Cheap, but a reader may see a copy up to ``ttl`` old.
+- ``timestamp``: before reusing a copy, ask the source for the entry's last-update time (a cheap
+  call) and reuse the copy only if the source has nothing newer. Current, but every read still
+  makes one (cheap) source call.
+
+A cleanup timer deletes rows fetched (or revalidated) more than ``ttl`` seconds ago every
+``cleanup_interval``, so the table holds only what is being read. Writes stay write-through: after
+the source accepted an update, the hook stores the detail version the source returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patterns.integration import IntegrationService
+from patterns.pattern import Context, Pattern
+from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
+from patterns.store import Store
+
+TABLE = "customer_details"
+VALIDATIONS = ("ttl", "timestamp")
+
+
+class LazyDetail:
+    """Detail reads answered from the detail cache when valid, else fetched and cached."""
+
+    def __init__(self, runtime: Runtime, store: Store, integration: IntegrationService, validation: str,
+                 ttl: float, observer: Observer = NULL_OBSERVER):
+        self.runtime, self.store, self.integration = runtime, store, integration
+        self.validation, self.ttl, self.observer = validation, ttl, observer
+        self.hits = self.misses = self.expired = self.outdated = self.timestamp_checks = 0
+
+    def get(self, caller: Caller, key: int) -> Step:
+        self.integration._authorize(caller, "read_detail")
+        rt = self.runtime
+        yield rt.sleep(self.store.latency())
+        cached = self.store.detail(key)
+        if cached is not None:
+            detail, fetched_at = cached
+            if self.validation == "ttl":
+                if rt.now - fetched_at < self.ttl:
+                    return self._hit(detail)
+                self.expired += 1
+            else:
+                self.timestamp_checks += 1
+                updated_at = yield from self.integration.last_update(caller, key)
+                if updated_at <= detail.updated_at:
+                    yield rt.sleep(self.store.latency())
+                    self._store(detail)  # revalidated: keep it past the next cleanup
+                    return self._hit(detail)
+                self.outdated += 1
+        self.misses += 1
+        self.observer.cache(TABLE, False)
+        detail = yield from self.integration.get_detail(caller, key)
+        yield rt.sleep(self.store.latency())
+        return self._store(detail)
+
+    def _hit(self, detail: CustomerDetail) -> CustomerDetail:
+        self.hits += 1
+        self.observer.cache(TABLE, True)
+        return detail
+
+    def _store(self, detail: CustomerDetail) -> CustomerDetail:
+        """Cache ``detail`` unless a newer version is already held (a slower fetch finishing late)."""
+        held = self.store.detail(detail.id)
+        if held is not None and held[0].version > detail.version:
+            return held[0]
+        self.store.put_detail(detail, self.runtime.now)
+        return detail
+
+    def write_through(self, customer: Customer, detail: CustomerDetail) -> Step:
+        """After the source accepted a write, cache the detail version it returned."""
+        yield self.runtime.sleep(self.store.latency())
+        self._store(detail)
+
+
+class LazyLoad(Pattern):
+    """Read-through detail cache with TTL or timestamp validation and a cleanup timer."""
+
+    id = "lazy_load"
+    axis = "detail"
+    title = "Lazy load details"
+    summary = ("Details are fetched on first read and kept in their own table, reused until they "
+               "expire (ttl) or the source reports a newer update (timestamp).")
+    advantages = ("Fewer costly detail calls when details are read again soon",
+                  "Details that nobody reads are never copied",
+                  "Cleanup keeps the detail table small")
+    disadvantages = ("With ttl, a reader can get details up to ttl seconds old",
+                     "With timestamp, every read still makes a (cheap) source call",
+                     "The first read of an entry pays the full fetch")
+
+    def __init__(self, params: dict[str, Any] | None = None):
+        super().__init__(params)
+        self.validation = str(self.params.get("validation", "ttl"))
+        self.ttl = float(self.params.get("ttl", 600.0))
+        self.cleanup_interval = float(self.params.get("cleanup_interval", 900.0))
+        if self.validation not in VALIDATIONS:
+            raise ValueError(f"lazy_load: validation must be one of {', '.join(VALIDATIONS)}")
+        if self.ttl <= 0 or self.cleanup_interval <= 0:
+            raise ValueError("lazy_load: ttl and cleanup_interval must be positive")
+        self.cleanups = self.rows_deleted = self.rows_max = 0
+
+    def install(self, ctx: Context) -> None:
+        super().install(ctx)
+        self.cache = LazyDetail(ctx.runtime, ctx.store, ctx.integration, self.validation, self.ttl,
+                                ctx.observer)
+        ctx.core.detail = self.cache
+        ctx.core.after_write.append(self.cache.write_through)
+
+    def start(self) -> list[Step]:
+        return [self._cleanup_timer()]
+
+    def _cleanup_timer(self) -> Step:
+        rt, store = self.ctx.runtime, self.ctx.store
+        while True:
+            yield rt.sleep(self.cleanup_interval)
+            yield rt.sleep(store.latency())
+            self.rows_max = max(self.rows_max, store.detail_count())
+            self.rows_deleted += store.delete_details_fetched_before(rt.now - self.ttl)
+            self.cleanups += 1
+
+    def stats(self) -> dict[str, Any]:
+        c = self.cache
+        reads = c.hits + c.misses
+        return {"validation": self.validation, "hits": c.hits, "misses": c.misses,
+                "hit_ratio": round(c.hits / reads, 6) if reads else 0.0,
+                "detail_calls_saved": c.hits, "timestamp_checks": c.timestamp_checks,
+                "expired": c.expired, "outdated": c.outdated,
+                "rows": self.ctx.store.detail_count(), "rows_max": max(self.rows_max, self.ctx.store.detail_count()),
+                "cleanups": self.cleanups, "rows_deleted": self.rows_deleted}
