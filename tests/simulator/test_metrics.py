@@ -1,0 +1,53 @@
+"""Metrics: histogram accuracy, the measurement window, and the results block."""
+
+from __future__ import annotations
+
+import random
+
+from simulator.metrics import Histogram, Metrics
+
+
+def test_histogram_quantiles_within_half_a_percent_and_exact_mean_and_max():
+    rng = random.Random(5)
+    values = [rng.expovariate(1.0) for _ in range(50_000)]
+    h = Histogram()
+    for v in values:
+        h.add(v)
+    ordered = sorted(values)
+    for q in (0.5, 0.95, 0.99):
+        exact = ordered[int(q * len(ordered)) - 1]
+        assert abs(h.quantile(q) - exact) / exact < 0.006
+    assert abs(h.mean() - sum(values) / len(values)) < 1e-9
+    assert h.max == max(values)
+
+
+def test_zeros_count_in_quantiles():
+    h = Histogram()
+    for v in [0.0] * 96 + [5.0] * 4:
+        h.add(v)
+    assert h.quantile(0.95) == 0.0 and h.quantile(0.99) > 4.9 and h.mean() == 0.2
+
+
+def test_requests_outside_the_window_are_not_counted():
+    m = Metrics(warmup=100.0, duration=50.0)
+    m.request("get", 99.0, 99.5, True)  # warm-up
+    m.request("get", 120.0, 121.0, True)
+    m.request("get", 149.0, 160.0, True)  # arrived inside: counted although it ended after
+    m.request("get", 150.0, 151.0, True)  # after the window
+    m.request("list", 130.0, 131.0, False)
+    block = m.result(capacity=1)
+    assert block["requests"] == {"total": 3, "failed": 1, "availability": 2 / 3}
+    assert block["latency_s"]["get"]["max"] == 11.0
+    assert sum(block["timeseries"]["requests"]) == 3
+
+
+def test_erp_utilization_and_queue_are_time_averages_over_the_window():
+    m = Metrics(warmup=0.0, duration=10.0)
+    m.erp_queue(2.0, 3)
+    m.erp_queue(6.0, 0)  # 3 waiting for 4 of 10 seconds: mean 1.2
+    m.erp_call("get", 1.0, 4.0, 1)
+    m.erp_call("get", 11.0, 4.0, 1)  # after the window
+    block = m.result(capacity=2)
+    assert block["erp"]["queue"] == {"mean": 1.2, "max": 3}
+    assert block["erp"]["utilization"] == 4.0 / 20.0
+    assert block["erp"]["by_operation"] == {"get": 1}
