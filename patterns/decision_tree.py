@@ -36,6 +36,7 @@ class Question:
     explanation: str
     answers: tuple[Answer, ...]
     recommended: str
+    short: str = ""  # a few words for the path-so-far panel
 
     def answer(self, value: str) -> Answer:
         for a in self.answers:
@@ -59,7 +60,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "consumers read the source directly on every request.",
         (Answer("yes", "Yes, a local copy is allowed", next="summary_reads"),
          Answer("no", "No, it must stay in the system of record", adds=("direct",))),
-        "yes"),
+        "yes", short="Copy allowed"),
     Question(
         "summary_reads", "Do consumers list, search or join on the summary fields?",
         "Summary fields are the few fields used to find and list entries: a customer's name, city, country, "
@@ -69,7 +70,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "answers them with SQL.",
         (Answer("yes", "Yes, keep a cold cache of summary fields", next="realtime"),
          Answer("no", "No, summary reads stay direct", next="details_reused")),
-        "yes"),
+        "yes", short="List/search summary"),
     Question(
         "realtime", "Must the cached summary fields be current in real time?",
         "Usually summary fields are stable, and a periodic batch sync that copies what changed since the "
@@ -78,7 +79,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "list. Then the source must call back on every change (real-time sync).",
         (Answer("no", "No, minutes behind is fine: batch sync", adds=("batch_sync",), next="isolate_sync"),
          Answer("yes", "Yes: real-time sync from source callbacks", adds=("realtime_sync",), next="change_volume")),
-        "no"),
+        "no", short="Real-time summary"),
     Question(
         "change_volume", "Can changes arrive faster than they can be handled one by one?",
         "A callback handled inline keeps the source waiting, and with only a few handlers a burst of changes "
@@ -90,7 +91,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         (Answer("yes", "Yes, high volume or bursts: queue the callbacks", adds=("queued_sync",),
                 next="concurrent_callbacks"),
          Answer("no", "No, a few changes a second at most", next="concurrent_callbacks")),
-        "no"),
+        "no", short="High change volume"),
     Question(
         "concurrent_callbacks", "Can the source send several change notifications at the same time?",
         "A source that notifies from several threads gives no guarantee of order: an older version of a "
@@ -98,7 +99,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "record and ignores anything older.",
         (Answer("yes", "Yes, notifications may overlap: order them", adds=("ordered_sync",), next="isolate_sync"),
          Answer("no", "No, one notification at a time", next="isolate_sync")),
-        "no"),
+        "no", short="Concurrent callbacks"),
     Question(
         "isolate_sync", "Is the sync complex, tuned often, or must it orchestrate several concepts?",
         "When the sync logic keeps changing, or must run in an order across concepts (customers before the "
@@ -107,7 +108,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "ever retired.",
         (Answer("yes", "Yes, isolate the sync in its own module", adds=("isolated_sync",), next="details_reused"),
          Answer("no", "No, keep the sync inside the Core Service", next="details_reused")),
-        "no"),
+        "no", short="Isolate the sync"),
     Question(
         "details_reused", "Are an entry's details read again soon after they were fetched?",
         "Details are fetched one entry at a time. If the same entries are opened again and again (a popular "
@@ -116,7 +117,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "removes old ones to save space.",
         (Answer("yes", "Yes, cache details when fetched (lazy load)", adds=("lazy_load",), next="cheap_timestamp"),
          Answer("no", "No, fetch details on demand", next="several_sources")),
-        "no"),
+        "no", short="Details reused"),
     Question(
         "cheap_timestamp", "Can the source tell an entry's last-update time cheaply?",
         "A cached detail must be judged fresh or stale before it is reused. If the source answers 'when did "
@@ -127,7 +128,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
                 next="several_sources"),
          Answer("no", "No: validate by expiry time (TTL)", params={"lazy_load": {"validation": "ttl"}},
                 next="several_sources")),
-        "no"),
+        "no", short="Cheap timestamp"),
     Question(
         "several_sources", "Is the concept held in more than one system of record?",
         "Customers may live partly in one ERP and partly in another, each with its own formats and API. A "
@@ -135,7 +136,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "merges them into one replica, and writes routed to the system that owns the entry.",
         (Answer("yes", "Yes, several systems: transparency service", adds=("transparency",)),
          Answer("no", "No, one system of record")),
-        "no"),
+        "no", short="Several sources"),
 )}
 
 # The variants of realtime_sync imply it, so an architecture names only the variants (DESIGN section 2).

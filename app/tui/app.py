@@ -1,0 +1,48 @@
+"""The Textual app: the screens of DESIGN section 9 around one ``Session``.
+
+``make_app`` is the one way to build it, for ``patternsim`` and for the tests alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.welcome import WelcomeScreen
+from app.tui.session import Session
+
+
+class PatternsimApp(App[None]):
+    """patternsim in a terminal: walk the tree, pick architectures, run them, compare the numbers."""
+
+    TITLE = "patternsim"
+    SUB_TITLE = "integration patterns, measured"
+    CSS_PATH = [f"styles/{name}.tcss" for name in ("app", "walk", "outcome", "scenario", "run", "results")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+
+    def on_mount(self) -> None:
+        self.push_screen(WelcomeScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def make_app(scenario: str | None = None, overrides: list[str] | None = None,
+             out_dir: str | Path | None = None) -> PatternsimApp:
+    """Build the app; ``overrides`` are ``--set`` style ``key=value`` strings applied to the scenario."""
+    session = Session(scenario_path=scenario, overrides=list(overrides or []))
+    if out_dir is not None:
+        session.out_dir = Path(out_dir)
+    return PatternsimApp(session)

@@ -1,0 +1,48 @@
+"""Open a file: a scenario (``.toml``) to run, or a results document (``.json``) to look at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from app.errors import UsageError
+from app.tui.session import open_file
+from simulator import scenario as scenarios
+from simulator.scenario import ScenarioError
+
+
+class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
+    """Type a path (or pick a bundled scenario); a file that cannot be used is explained here."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="open-box"):
+            yield Label("Open a scenario (.toml) or a results file (.json)", classes="box-title")
+            yield Input(placeholder="path, e.g. scenarios/retail.toml or results/results.json", id="open-path")
+            yield Label("", id="open-error")
+            yield Label("Bundled scenarios", classes="box-subtitle")
+            yield OptionList(*[Option(str(p), id=str(p)) for p in scenarios.bundled()], id="open-bundled")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._try(event.value.strip())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._try(str(event.option.id))
+
+    def _try(self, path: str) -> None:
+        if not path:
+            self.query_one("#open-error", Label).update("✗ type a path first")
+            return
+        try:
+            picked = open_file(path)
+        except (UsageError, ScenarioError) as exc:
+            self.query_one("#open-error", Label).update(f"✗ {exc}")
+            return
+        self.dismiss(picked)

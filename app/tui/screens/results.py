@@ -1,0 +1,85 @@
+"""The results: the comparison table, charts over time and latency bars, and export to JSON and CSV.
+
+On a wide terminal the table and the charts sit side by side; on a small one ``g`` switches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from app.export import atomic_write, to_csv, to_json
+from app.tui.widgets.comparison_table import ComparisonTable
+from app.tui.widgets.latency_summary import LatencySummary
+from app.tui.widgets.series_chart import SeriesChart
+
+if TYPE_CHECKING:
+    from app.tui.app import PatternsimApp
+
+SERIES = (("erp_calls", "ERP calls per bucket"), ("stale_reads", "Stale reads per bucket"))
+
+
+class ResultsScreen(Screen[None]):
+    """Numbers for every architecture of the last run (or of an opened results file)."""
+
+    app: PatternsimApp
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("g", "toggle_charts", "Charts"),
+        Binding("j", "export('json')", "JSON"),
+        Binding("v", "export('csv')", "CSV"),
+        Binding("w", "welcome", "Restart"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        results = self.app.session.results or {}
+        s = results["scenario"]["scenario"]
+        yield Header()
+        yield Static(f"[b]{s['name']}[/b]: {s['duration']:,.0f} s measured after {s['warmup']:,.0f} s warm-up, "
+                     f"seed {results['seed']} · [green]★[/green] best in row", id="results-title")
+        with Horizontal(id="results-body"):
+            yield ComparisonTable(id="table-pane")
+            with VerticalScroll(id="charts-pane"):
+                yield LatencySummary(results, id="latency")
+                yield Label(f"Over the measured {s['duration']:,.0f} s, left to right", classes="pane-title")
+                for name, block in results["architectures"].items():
+                    series = block.get("timeseries")
+                    if not series:
+                        continue
+                    yield Label(name, classes="chart-arch")
+                    for key, title in SERIES:
+                        yield SeriesChart(title, series.get(key, []), classes="chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "results"
+        table = self.query_one(ComparisonTable)
+        table.load(self.app.session.results or {})
+        table.focus()
+
+    def action_toggle_charts(self) -> None:
+        self.toggle_class("-charts")
+        target = "#charts-pane" if self.has_class("-charts") else "#table-pane"
+        self.query_one(target).focus()
+
+    def action_export(self, kind: str) -> None:
+        results = self.app.session.results or {}
+        path = self.app.session.out_dir / f"results.{kind}"
+        try:
+            atomic_write(path, to_json(results) if kind == "json" else to_csv(results))
+        except OSError as exc:
+            self.notify(f"could not write {path}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"written: {path}")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_welcome(self) -> None:
+        while len(self.app.screen_stack) > 2:
+            self.app.pop_screen()

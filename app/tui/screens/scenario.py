@@ -1,0 +1,136 @@
+"""The scenario: a bundled file or the defaults, and the key numbers in a form checked as you type.
+
+A wrong value is explained under its field (the same reason ``--set`` would give) and the run is
+blocked until every field is right.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from app.tui import form
+from app.tui.screens.run import RunScreen
+from app.tui.widgets.field_row import FieldRow
+from simulator import scenario as scenarios
+from simulator.scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from app.tui.app import PatternsimApp
+
+DEFAULTS_CHOICE = "(built-in defaults)"
+
+
+class ScenarioScreen(Screen[None]):
+    """Pick the scenario and adjust it; Ctrl+R runs every architecture on it."""
+
+    app: PatternsimApp
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+r", "run", "Run", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.base: dict[str, Any] | None = None
+        self.checked: form.FormCheck | None = None
+
+    def compose(self) -> ComposeResult:
+        session = self.app.session
+        choices = [(DEFAULTS_CHOICE, "")] + [(p.name, str(p)) for p in scenarios.bundled()]
+        if session.scenario_path and session.scenario_path not in {v for _, v in choices}:
+            choices.append((Path(session.scenario_path).name, session.scenario_path))
+        yield Header()
+        with Horizontal(id="scenario-bar"):
+            yield Label("Scenario", id="scenario-label")
+            yield Select(choices, allow_blank=False, value=session.scenario_path or "", id="scenario-select",
+                         compact=True)
+        yield Static("", id="scenario-description")
+        with Grid(id="form"):
+            for spec in form.FIELDS:
+                yield FieldRow(spec, "", id="row-" + spec.key.replace(".", "-"), classes="field-row")
+        yield Static("", id="field-help")
+        yield Static("", id="form-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "scenario: " + ", ".join("+".join(a) for a in self.app.session.architectures)
+        self.load_base(keep_form=True)
+        self.query_one(f"#{_input_id(form.FIELDS[0].key)}", Input).focus()
+
+    def load_base(self, keep_form: bool) -> None:
+        """Load the chosen scenario; fill the form from it (or from what the user typed before)."""
+        session = self.app.session
+        try:
+            self.base = session.base_scenario()
+        except ScenarioError as exc:
+            self.base = None
+            self.query_one("#form-status", Static).update(f"✗ {exc}")
+            return
+        info = self.base["scenario"]
+        self.query_one("#scenario-description", Static).update(f"[b]{info['name']}[/b]: {info['description']}")
+        texts = form.values(self.base)
+        if keep_form:
+            texts.update(session.form)
+        for key, text in texts.items():
+            self.query_one(f"#{_input_id(key)}", Input).value = text
+        self.validate()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        path = str(event.value) or None
+        if path != self.app.session.scenario_path:
+            self.app.session.scenario_path = path
+            self.app.session.form.clear()
+            self.load_base(keep_form=False)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.validate()
+
+    def on_descendant_focus(self, event: object) -> None:
+        focused = self.focused
+        row = focused.parent if focused is not None else None
+        if isinstance(row, FieldRow):
+            self.query_one("#field-help", Static).update(f"{row.spec.label}: {row.spec.help}")
+
+    def texts(self) -> dict[str, str]:
+        return {spec.key: self.query_one(f"#{_input_id(spec.key)}", Input).value for spec in form.FIELDS}
+
+    def validate(self) -> form.FormCheck | None:
+        if self.base is None:
+            return None
+        texts = self.texts()
+        self.app.session.form = dict(texts)
+        self.checked = form.check(self.base, texts)
+        for row in self.query(FieldRow):
+            row.show_error(self.checked.errors.get(row.spec.key))
+        status = self.query_one("#form-status", Static)
+        if self.checked.ok:
+            s = self.checked.scenario["scenario"]  # type: ignore[index]
+            status.update(f"✓ ready: {len(self.app.session.architectures)} architecture(s), "
+                          f"{s['warmup'] + s['duration']:,.0f} simulated s each · Ctrl+R to run")
+        else:
+            bad = len(self.checked.errors)
+            status.update(f"✗ {self.checked.general}" if self.checked.general else
+                          f"✗ {bad} field{'s' if bad > 1 else ''} to fix before running")
+        status.set_class(not self.checked.ok, "-invalid")
+        return self.checked
+
+    def action_run(self) -> None:
+        checked = self.validate()
+        if checked is None or not checked.ok:
+            self.notify("Fix the fields marked ✗ first.", severity="error")
+            return
+        self.app.push_screen(RunScreen(checked.scenario, self.app.session.architectures))  # type: ignore[arg-type]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _input_id(key: str) -> str:
+    return "field-" + key.replace(".", "-")
