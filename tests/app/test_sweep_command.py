@@ -58,7 +58,8 @@ def test_bad_vary_is_one_line_exit_2_and_nothing_written(tmp_path, capsys) -> No
 
 
 def test_unreachable_scheduler_is_one_line(tmp_path, capsys) -> None:
-    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")  # first, so its config defaults exist before they are overridden
+    import dask
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
             code = main(["sweep", *TINY, "--vary", "erp.update_rate=1", "--seeds", "1", "--scheduler",
                      "tcp://127.0.0.1:9", "--out", str(tmp_path / "out")])
