@@ -7,9 +7,10 @@ The Integration Service picks a driver per source, so consumers never see a sour
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from patterns.ports import Customer, CustomerDetail, Table
+from patterns.ports import Contract, Customer, CustomerDetail, Table
 
 
 class Driver:
@@ -18,6 +19,7 @@ class Driver:
     source_name = ""
     summary_map: dict[str, str] = {}
     detail_map: dict[str, str] = {}
+    contract_map: dict[str, str] = {}
 
     def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
         return {self.summary_map[k]: v for k, v in criteria.items()}
@@ -38,13 +40,18 @@ class Driver:
     def details(self, table: Table) -> list[CustomerDetail]:
         return self._rows(table, self.detail_map, CustomerDetail)
 
+    def contracts(self, table: Table) -> list[Contract]:
+        return self._rows(table, self.contract_map, Contract)
+
     def _rows(self, table: Table, mapping: dict[str, str], cls: Any) -> list[Any]:
         fields = table.fields
         names = cls._fields
         positions = [fields.index(mapping[name]) for name in names]
         if type(self).from_source_value is Driver.from_source_value:
             if positions == list(range(len(names))):
-                return list(map(cls._make, table.rows))  # the source's layout is ours: no reshuffle
+                # The source's layout is ours: wrap the rows as they are (tuple.__new__ is _make without
+                # the Python-level frame, which matters at a million records a run).
+                return list(map(partial(tuple.__new__, cls), table.rows))
             return [cls._make([row[p] for p in positions]) for row in table.rows]
         convert = self.from_source_value
         return [cls._make([convert(n, row[p]) for n, p in zip(names, positions, strict=True)]) for row in table.rows]
@@ -61,4 +68,7 @@ class ErpDriver(Driver):
     detail_map = {
         "id": "KUNNR", "balance": "SALDO", "credit_limit": "KLIMK", "open_orders": "AUFTR",
         "last_order_date": "LETZT", "version": "VERSION", "updated_at": "AEDAT",
+    }
+    contract_map = {
+        "id": "VBELN", "customer_id": "KUNNR", "product": "MATNR", "version": "VERSION", "updated_at": "AEDAT",
     }

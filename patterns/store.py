@@ -9,6 +9,7 @@ owns its database. Upserts use the dialect's ``ON CONFLICT`` (SQLite, PostgreSQL
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
-from patterns.ports import Customer, CustomerDetail, Delay
+from patterns.ports import Contract, Customer, CustomerDetail, Delay
 
 metadata = MetaData()
 
@@ -61,6 +62,43 @@ sync_cursor = Table(
     Column("name", String, primary_key=True),
     Column("since", Float, nullable=True),
     Column("after", Integer, nullable=True),
+)
+
+# Change notifications taken by queued_sync, until a worker has applied them. An item is free to
+# claim when ``lease_until`` is NULL or past; ``worker`` is who holds (or last held) it; ``tries``
+# counts failed deliveries (a crash, a permanent error).
+sync_queue = Table(
+    "sync_queue", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Integer, nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("enqueued_at", Float, nullable=False),
+    Column("lease_until", Float, nullable=True, index=True),
+    Column("worker", String, nullable=True),
+    Column("tries", Integer, nullable=False, default=0),
+)
+
+# Queue items that failed ``max_tries`` times (poison), kept for someone to look at.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("enqueued_at", Float, nullable=False),
+    Column("failed_at", Float, nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("reason", String, nullable=False),
+)
+
+# Contracts reference customers; no foreign key, so that a sync that gets the order wrong shows it
+# (orphans: contracts whose customer is not held) instead of failing.
+contracts = Table(
+    "contracts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("customer_id", Integer, nullable=False, index=True),
+    Column("product", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
 )
 
 audit_trail = Table(
@@ -113,6 +151,9 @@ class Store:
         self._get_detail = select(*DETAIL_COLUMNS, customer_details.c.fetched_at).where(
             customer_details.c.id == bindparam("id"))
         self._searches: dict[tuple[str, ...], Any] = {}
+        self._upsert_contract_newer = self._upsert(contracts, only_newer=True)
+        self._orphans = select(func.count()).select_from(contracts).where(
+            ~select(customers.c.id).where(customers.c.id == contracts.c.customer_id).exists())
 
     def _upsert(self, table: Table, only_newer: bool) -> Any:
         stmt = self._insert(table)
@@ -125,13 +166,18 @@ class Store:
         self.engine.dispose()
 
     # -- summary replica ---------------------------------------------------------------------
-    def upsert_customers(self, rows: Sequence[Customer], only_newer: bool = False) -> None:
-        """Insert or update replica rows; with ``only_newer`` an older version never overwrites a newer."""
+    def upsert_customers(self, rows: Sequence[Customer], only_newer: bool = False, commit: bool = True) -> None:
+        """Insert or update replica rows; with ``only_newer`` an older version never overwrites a newer.
+
+        ``commit=False`` leaves the transaction open for the caller's next statement (queued_sync
+        applies a change and removes its queue item in one transaction).
+        """
         if not rows:
             return
         stmt = self._upsert_customer_newer if only_newer else self._upsert_customer
         self.conn.execute(stmt, [_as_dict(r) for r in rows])
-        self.conn.commit()
+        if commit:
+            self.conn.commit()
 
     def customer(self, key: int) -> Customer | None:
         row = self.conn.execute(self._get_customer, {"id": key}).first()
@@ -150,7 +196,7 @@ class Store:
             stmt = stmt.order_by(customers.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
             self._searches[names] = stmt
         params = {**criteria, "limit": limit, "offset": offset}
-        return list(map(Customer._make, self.conn.execute(stmt, params).all()))
+        return list(map(_new_customer, self.conn.execute(stmt, params).all()))
 
     def customer_count(self) -> int:
         return self.conn.execute(select(func.count()).select_from(customers)).scalar_one()
@@ -176,6 +222,26 @@ class Store:
     def detail_count(self) -> int:
         return self.conn.execute(select(func.count()).select_from(customer_details)).scalar_one()
 
+    # -- contracts -------------------------------------------------------------------------------
+    def upsert_contracts(self, rows: Sequence[Contract]) -> None:
+        """Insert or update contracts; an older version never overwrites a newer one."""
+        if rows:
+            self.conn.execute(self._upsert_contract_newer, [_as_dict(r) for r in rows])
+            self.conn.commit()
+
+    def missing_customers(self, keys: Iterable[int]) -> list[int]:
+        """Those of ``keys`` the replica does not hold, in order."""
+        wanted = sorted(set(keys))
+        held = set(self.conn.execute(select(customers.c.id).where(customers.c.id.in_(wanted))).scalars())
+        return [k for k in wanted if k not in held]
+
+    def orphan_contracts(self) -> int:
+        """Contracts held whose customer is not held."""
+        return self.conn.execute(self._orphans).scalar_one()
+
+    def contract_count(self) -> int:
+        return self.conn.execute(select(func.count()).select_from(contracts)).scalar_one()
+
     # -- sync cursor -----------------------------------------------------------------------------
     def cursor(self, name: str) -> tuple[float | None, int | None] | None:
         row = self.conn.execute(select(sync_cursor.c.since, sync_cursor.c.after)
@@ -198,6 +264,9 @@ class Store:
 
     def audit_rows(self) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in self.conn.execute(select(audit_trail).order_by(audit_trail.c.id))]
+
+
+_new_customer = partial(tuple.__new__, Customer)  # Customer._make without a Python frame per row
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
