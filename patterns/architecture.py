@@ -73,8 +73,9 @@ def name(ids: list[str]) -> str:
 def expand(ids: list[str]) -> list[str]:
     """The ids with implied patterns added (a realtime variant implies ``realtime_sync``)."""
     full = list(ids)
-    if any(i in REALTIME_VARIANTS for i in ids) and "realtime_sync" not in full:
-        full.insert(0, "realtime_sync")
+    if any(i in REALTIME_VARIANTS for i in ids):
+        # realtime_sync first, whatever the user's order: the variants adjust what it installed.
+        full = ["realtime_sync", *(i for i in ids if i != "realtime_sync")]
     return full
 
 
@@ -112,4 +113,5 @@ def build(ids: list[str], ctx: Context, params: dict[str, dict[str, Any]]) -> Ar
     order = {"sources": 0, "summary": 1, "detail": 2, "placement": 3}
     for pattern in sorted(patterns, key=lambda p: order.get(p.axis, 9)):
         pattern.install(ctx)
+        ctx.installed[pattern.id] = pattern
     return Architecture(name(ids), list(ids), core, patterns)

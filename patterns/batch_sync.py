@@ -9,12 +9,44 @@ cycle is a full load in key order. Reads never wait for the sync; they may be up
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from patterns.core_service import ReplicaSummary
 from patterns.integration import IntegrationError
 from patterns.pattern import Context, Pattern
-from patterns.ports import Step
+from patterns.ports import Customer, Step
+
+
+def copy_changes(ctx: Context, cursor_name: str, page_size: int,
+                 on_page: Callable[[list[Customer]], None] | None = None) -> Step:
+    """Copy what changed since the saved cursor into the replica (everything, the first time).
+
+    Shared by every sync that needs a full or incremental load (batch cycles, the initial load of
+    real-time sync). Raises ``IntegrationError`` when the source fails; the cursor is saved after
+    each committed page, so the next call resumes where this one stopped.
+    """
+    rt = ctx.runtime
+    saved = ctx.store.cursor(cursor_name)
+    since, after = saved if saved else (None, None)
+    load_started: float | None = None
+    while True:
+        rows, cursor, as_of, more = yield from ctx.integration.changes(ctx.sync_caller, since, after, page_size)
+        if since is None and load_started is None:
+            load_started = as_of
+        yield rt.sleep(ctx.store.latency())
+        ctx.store.upsert_customers(rows, only_newer=True)
+        if on_page is not None:
+            on_page(rows)
+        if not more:
+            # A finished full load continues from the moment it began: what changed while
+            # it ran has a newer timestamp and comes with the next cycle.
+            since, after = (load_started, None) if since is None else (cursor[0], None)
+        else:
+            since, after = cursor
+        ctx.store.save_cursor(cursor_name, since, after)  # only after the page committed
+        if not more:
+            return
 
 
 class BatchSync(Pattern):
@@ -40,6 +72,7 @@ class BatchSync(Pattern):
         self._running = False
         self.last_cycle_s = 0.0
         self.max_cycle_s = 0.0
+        self.timer = True  # False when another module (isolated_sync, transparency) drives the cycles
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
@@ -48,7 +81,7 @@ class BatchSync(Pattern):
         ctx.core.after_write.append(self.replica.write_through)
 
     def start(self) -> list[Step]:
-        return [self._timer()]
+        return [self._timer()] if self.timer else []
 
     def _timer(self) -> Step:
         yield from self.cycle()
@@ -64,26 +97,7 @@ class BatchSync(Pattern):
         self._running = True
         started = rt.now
         try:
-            saved = ctx.store.cursor(self.cursor_name)
-            since, after = saved if saved else (None, None)
-            load_started: float | None = None
-            while True:
-                rows, cursor, as_of, more = yield from ctx.integration.changes(
-                    ctx.sync_caller, since, after, self.page_size)
-                if since is None and load_started is None:
-                    load_started = as_of
-                yield rt.sleep(ctx.store.latency())
-                ctx.store.upsert_customers(rows, only_newer=True)
-                self.records_synced += len(rows)
-                if not more:
-                    # A finished full load continues from the moment it began: what changed while
-                    # it ran has a newer timestamp and comes with the next cycle.
-                    since, after = (load_started, None) if since is None else (cursor[0], None)
-                else:
-                    since, after = cursor
-                ctx.store.save_cursor(self.cursor_name, since, after)  # only after the page committed
-                if not more:
-                    break
+            yield from copy_changes(ctx, self.cursor_name, self.page_size, self._counted)
             self.cycles += 1
             return True
         except IntegrationError:
@@ -94,11 +108,14 @@ class BatchSync(Pattern):
             self.last_cycle_s = rt.now - started
             self.max_cycle_s = max(self.max_cycle_s, self.last_cycle_s)
 
+    def _counted(self, rows: list[Customer]) -> None:
+        self.records_synced += len(rows)
+
     def quiesce(self) -> Step:
         rt = self.ctx.runtime
         while self._running:
             yield rt.sleep(1.0)
-        while not (yield from self.cycle()):
+        while self.timer and not (yield from self.cycle()):
             yield rt.sleep(min(self.interval, 30.0))
 
     def stats(self) -> dict[str, Any]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from patterns.batch_sync import BatchSync
 from patterns.direct import Direct
 from patterns.lazy_load import LazyLoad
+from patterns.ordered_sync import OrderedSync
 from patterns.pattern import Pattern
+from patterns.queued_sync import QueuedSync
+from patterns.realtime_sync import RealtimeSync
 
 PATTERNS: dict[str, type[Pattern]] = {
     cls.id: cls
-    for cls in (Direct, BatchSync, LazyLoad)
+    for cls in (Direct, BatchSync, LazyLoad, RealtimeSync, QueuedSync, OrderedSync)
 }
 
 __all__ = ["PATTERNS"]

@@ -34,6 +34,8 @@ class Context:
     observer: Observer = NULL_OBSERVER
     sync_caller: Caller = SYNC_CALLER
     sources: dict[str, Any] = field(default_factory=dict)
+    # The architecture's patterns installed so far, by id: a variant finds the pattern it extends here.
+    installed: dict[str, Pattern] = field(default_factory=dict)
 
 
 class Pattern:

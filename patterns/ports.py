@@ -88,7 +88,8 @@ class Reply:
 class SourceSystem(Protocol):
     """A system of record as it really is: its own API, field names and error replies.
 
-    Every method is a generator function returning a ``Reply``. ``changes`` pages through records
+    Every method is a generator function returning a ``Reply``, except ``subscribe``, which only
+    registers an endpoint the source will call after each change. ``changes`` pages through records
     updated after ``since`` (``None``: every record, in key order from ``after``).
     """
 
@@ -101,6 +102,28 @@ class SourceSystem(Protocol):
     def last_update(self, token: str, key: int) -> Step: ...
     def changes(self, token: str, since: float | None, after: Any, limit: int) -> Step: ...
     def update(self, token: str, key: int, values: dict[str, Any]) -> Step: ...
+    def subscribe(self, endpoint: Endpoint) -> Subscription: ...
+
+
+class Notification(NamedTuple):
+    """A source's callback after a change: which record, the version it reached, and when."""
+
+    key: int
+    version: int
+    at: float
+
+
+# A subscriber's API endpoint: a step returning True (taken) or False (refused, e.g. no free handler).
+Endpoint = Callable[[Notification], Step]
+
+
+class Subscription(Protocol):
+    """Change callbacks from one source to one endpoint; the source delivers them on its own schedule."""
+
+    @property
+    def pending(self) -> int:
+        """Notifications queued, in flight or waiting for a retry: zero once everything is answered."""
+        ...
 
 
 class Runtime(Protocol):

@@ -8,7 +8,8 @@ which is what staleness is judged against.
 
 Calls queue for ``erp.capacity`` servers (a ``simpy.Resource``); each operation has its own
 service-time distribution and pays the network latency both ways. Outages, an error rate and
-expiring tokens give the patterns the faults real code must handle.
+expiring tokens give the patterns the faults real code must handle. ``subscribe`` hands change
+callbacks (and their delays, loss, duplication and reordering) to ``simulator/callbacks.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import numpy as np
 import simpy
 from faker import Faker
 
-from patterns.ports import Reply, Table
+from patterns.ports import Endpoint, Reply, Subscription, Table
+from simulator.callbacks import Callbacks
 from simulator.distributions import sampler, streams
 from simulator.popularity import picker
 
@@ -63,6 +65,7 @@ class ErpObserver:
     def erp_call(self, op: str, started: float, service_s: float, records: int) -> None: ...
     def erp_queue(self, now: float, waiting: int) -> None: ...
     def erp_change(self, key: int, group: str, now: float) -> None: ...
+    def callback(self, accepted: bool) -> None: ...
 
 
 class Erp:
@@ -92,6 +95,9 @@ class Erp:
         self.calls = 0
         self.changes_made = 0
         self.listeners: list[Callable[[int, int, float], None]] = []
+        cb = streams(seed, f"{name}:callback-delay", f"{name}:callback-faults")
+        self.callbacks = Callbacks(env, erp["callback"], cb[f"{name}:callback-delay"],
+                                   cb[f"{name}:callback-faults"], self.observer)
 
     # -- data ---------------------------------------------------------------------------------------
     def _build(self, n: int, seed: int) -> None:
@@ -293,6 +299,12 @@ class Erp:
         if not self.no_network:
             yield env.timeout(self.network())
         return reply
+
+    def subscribe(self, endpoint: Endpoint) -> Subscription:
+        """Call ``endpoint`` after every later change (delays and faults: simulator/callbacks.py)."""
+        if self.callbacks.notify not in self.listeners:
+            self.listeners.append(self.callbacks.notify)
+        return self.callbacks.subscribe(endpoint)
 
     def authenticate(self, client_id: str, secret: str) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:

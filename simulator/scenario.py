@@ -74,7 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "patterns": {
         "batch_sync": {"interval": 300.0, "page_size": 1000},
         "realtime_sync": {"handlers": 2},
-        "queued_sync": {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0},
+        "queued_sync": {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0, "crash_rate": 0.0},
         "lazy_load": {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0},
         "transparency": {"sources": ["erp_a", "erp_b"]},
     },
@@ -99,6 +99,7 @@ POSITIVE = {
 }
 FRACTIONS = {
     "erp.summary_change_fraction", "erp.error_rate", "erp.callback.loss", "erp.callback.duplication",
+    "patterns.queued_sync.crash_rate",
     "workload.list_fraction", "workload.get_fraction", "workload.detail_fraction",
     "workload.update_fraction",
 }

@@ -1,0 +1,149 @@
+"""Queued real-time sync: the callback only records the change; workers apply it in parallel.
+
+A variant of ``realtime_sync`` (which it extends after that is installed): the endpoint's only
+work is one committed insert into the ``sync_queue`` table, so it answers at once and a burst of
+changes never finds the endpoint full. ``workers`` consumers claim items with a lease
+(``patterns/sync_queue.py``), fetch the record through the Integration Service, and write the
+replica and delete the item in one transaction.
+
+Failures, and what happens to the item:
+
+- the source is down (``SourceUnavailable``): the item goes back, free after a back-off that
+  doubles while the source stays down (at most one lease); it is not the item's fault, so no try
+  is counted;
+- the source refuses the read (no such record, bad request): a failed try;
+- the worker dies (``crash_rate``, per item, after the fetch and before the write): the item
+  stays leased, is delivered again when the lease runs out, and the redelivery counts a try.
+
+An item that has failed ``max_tries`` times is poison: it moves to ``dead_letters``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patterns.integration import IntegrationError, SourceUnavailable
+from patterns.pattern import Context, Pattern
+from patterns.ports import Notification, Step
+from patterns.realtime_sync import IDLE_CHECK_S, RealtimeSync
+from patterns.sync_queue import Item, SyncQueue
+
+
+class QueuedSync(Pattern):
+    """Real-time sync through a queue table and a pool of leasing workers."""
+
+    id = "queued_sync"
+    axis = "summary"
+    title = "Queued real-time sync"
+    summary = "Callbacks only enqueue; a pool of workers applies the changes in parallel, with leases."
+    advantages = ("Bursts of changes are absorbed by the queue: no callback refused",
+                  "A crashed worker's change is delivered again after its lease",
+                  "Poison changes are set aside in a dead-letter table, not retried forever")
+    disadvantages = ("A queue table, workers and leases to run and watch",
+                     "Replica lags by the queue's length in a burst")
+    variant_of = "realtime_sync"
+
+    def __init__(self, params: dict[str, Any] | None = None):
+        super().__init__(params)
+        p = self.params
+        self.workers = int(p.get("workers", 4))
+        self.lease = float(p.get("lease", 30.0))
+        self.max_tries = int(p.get("max_tries", 5))
+        self.poll_interval = float(p.get("poll_interval", 1.0))
+        self.crash_rate = float(p.get("crash_rate", 0.0))
+        if min(self.workers, self.lease, self.max_tries, self.poll_interval) <= 0:
+            raise ValueError("queued_sync: workers, lease, max_tries and poll_interval must be positive")
+        if not 0.0 <= self.crash_rate <= 1.0:
+            raise ValueError("queued_sync: crash_rate must be a fraction between 0 and 1")
+        self.enqueued = self.applied = self.crashes = self.dead = self.source_down = 0
+        self.working = 0
+
+    def install(self, ctx: Context) -> None:
+        super().install(ctx)
+        self.realtime: RealtimeSync = ctx.installed[self.variant_of]  # type: ignore[assignment]
+        self.realtime.take = self.enqueue
+        self.queue = SyncQueue(ctx.store)
+        self._wake = ctx.runtime.event()
+
+    def start(self) -> list[Step]:
+        return [self.worker(f"worker-{i}") for i in range(self.workers)]
+
+    def enqueue(self, notification: Notification) -> Step:
+        """The endpoint: one committed insert, then the answer."""
+        rt = self.ctx.runtime
+        yield rt.sleep(self.ctx.store.latency())
+        self.queue.put(notification.key, notification.version, rt.now)
+        self.enqueued += 1
+        self.ctx.observer.sync_queue(self.queue.length)
+        if not self._wake.triggered:
+            self._wake.succeed()
+        return True
+
+    def worker(self, name: str) -> Step:
+        """Claim, fetch, apply; idle workers sleep until an item arrives (or poll while items wait)."""
+        rt, store = self.ctx.runtime, self.ctx.store
+        incarnation = backoff = 0
+        while True:
+            yield rt.sleep(store.latency())
+            item = self.queue.claim(f"{name}.{incarnation}", rt.now, self.lease)
+            if item is None:
+                if self.queue.length:
+                    yield rt.sleep(self.poll_interval)  # items held, leased or backing off
+                else:
+                    if self._wake.triggered:
+                        self._wake = rt.event()
+                    yield self._wake
+                continue
+            if item.tries >= self.max_tries:
+                self._bury(item, "delivered too often (its workers crashed)")
+                continue
+            self.working += 1
+            try:
+                outcome = yield from self._process(item)
+            finally:
+                self.working -= 1
+            if outcome == "crashed":
+                incarnation += 1  # a fresh worker takes its place; the item waits for its lease
+            elif outcome == "unavailable":
+                backoff = min(self.lease, max(self.poll_interval, 2 * backoff))
+                self.queue.release(item, rt.now + backoff, failed=False)
+                yield rt.sleep(backoff)
+            else:
+                backoff = 0
+
+    def _process(self, item: Item) -> Step:
+        rt, store = self.ctx.runtime, self.ctx.store
+        try:
+            customer = yield from self.realtime.fetch(item.key, item.version)
+        except SourceUnavailable:
+            self.source_down += 1
+            return "unavailable"  # the worker gives the item back and backs off
+        except IntegrationError as exc:
+            if item.tries + 1 >= self.max_tries:
+                self._bury(item, f"{type(exc).__name__}: {exc}")
+            else:
+                self.queue.release(item, rt.now + self.poll_interval, failed=True)
+            return "failed"
+        if self.crash_rate and self.ctx.rng.random() < self.crash_rate:
+            self.crashes += 1
+            return "crashed"
+        yield rt.sleep(store.latency())
+        self.queue.complete(item, [customer] if customer is not None else [], self.realtime.only_newer)
+        self.applied += 1
+        self.ctx.observer.sync_queue(self.queue.length)
+        return "applied"
+
+    def _bury(self, item: Item, reason: str) -> None:
+        self.queue.bury(item, self.ctx.runtime.now, reason)
+        self.dead += 1
+        self.ctx.observer.sync_queue(self.queue.length)
+
+    def quiesce(self) -> Step:
+        """Wait until every item is applied or buried (a crashed item returns after its lease)."""
+        while self.queue.length or self.working:
+            yield self.ctx.runtime.sleep(IDLE_CHECK_S)
+
+    def stats(self) -> dict[str, Any]:
+        return {"enqueued": self.enqueued, "applied": self.applied, "worker_crashes": self.crashes,
+                "source_unavailable": self.source_down, "dead_letters": self.dead,
+                "queue_left": self.queue.length}

@@ -1,0 +1,124 @@
+"""Cold cache with real-time sync: the source calls an API endpoint after each change.
+
+The endpoint fetches the changed entry through the Integration Service and writes it into the
+replica before answering, so a replica is current a few hundred milliseconds after the source.
+There is no queue: ``handlers`` notifications can be handled at once, and one that finds every
+handler busy is refused (the source counts a failed callback and, unless it retries, that change
+never reaches the replica until the record changes again). The replica starts with a full load
+at time 0, the same load batch_sync does.
+
+The variants adjust this pattern after it is installed, rather than copying it:
+``queued_sync`` replaces ``take`` (the inline handling) with an enqueue and workers; and
+``ordered_sync`` turns on ``only_newer`` and wraps ``fetch`` so a notification the replica already
+covers costs no source call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from patterns.batch_sync import copy_changes
+from patterns.core_service import ReplicaSummary
+from patterns.integration import IntegrationError
+from patterns.pattern import Context, Pattern
+from patterns.ports import Customer, Notification, Step, Subscription
+
+INITIAL_LOAD_PAGE = 1000
+INITIAL_LOAD_RETRY_S = 5.0
+IDLE_CHECK_S = 0.1  # how often quiescence looks again while callbacks are still owed
+
+
+class RealtimeSync(Pattern):
+    """Summary replica kept current by the source's change callbacks, handled inline."""
+
+    id = "realtime_sync"
+    axis = "summary"
+    title = "Cold cache with real-time sync"
+    summary = "The source calls an endpoint after each change; the endpoint fetches and stores the record."
+    advantages = ("Replica is current within a callback's delay", "Local search, joins and mashups",
+                  "Source load follows the change rate, not the read rate")
+    disadvantages = ("The source must call back: more coupling between the systems",
+                     "No queue: when every handler is busy a change notification is refused and lost",
+                     "Concurrent callbacks can overwrite a newer copy with an older one")
+    keeps_replica = True
+    cursor_name = "customers-initial-load"
+
+    def __init__(self, params: dict[str, Any] | None = None):
+        super().__init__(params)
+        self.handlers = self.params.get("handlers", 2)
+        if isinstance(self.handlers, bool) or not isinstance(self.handlers, int) or self.handlers <= 0:
+            raise ValueError("realtime_sync: handlers must be a positive whole number")
+        self.busy = self.peak_busy = 0
+        self.accepted = self.refused = self.errors = self.fetches = 0
+        self.loaded = False
+        # The two decisions the variants change (see module docstring).
+        self.take: Callable[[Notification], Step] = self.handle
+        self.fetch: Callable[[int, int], Step] = self.fetch_current
+        self.only_newer = False
+
+    def install(self, ctx: Context) -> None:
+        super().install(ctx)
+        self.replica = ReplicaSummary(ctx.runtime, ctx.store, ctx.integration, ctx.observer)
+        ctx.core.summary = self.replica
+        ctx.core.after_write.append(self.replica.write_through)
+        # Subscribe before the initial load starts, so no change falls between the two.
+        self.subscriptions: list[Subscription] = [
+            route.source.subscribe(self.endpoint) for route in ctx.integration.routes.values()]
+
+    def start(self) -> list[Step]:
+        return [self.initial_load()]
+
+    def initial_load(self) -> Step:
+        """Copy every record once, retrying until the source answers (it resumes from its cursor)."""
+        while True:
+            try:
+                yield from copy_changes(self.ctx, self.cursor_name, INITIAL_LOAD_PAGE)
+                self.loaded = True
+                return
+            except IntegrationError:
+                yield self.ctx.runtime.sleep(INITIAL_LOAD_RETRY_S)
+
+    # -- the endpoint the source calls ------------------------------------------------------------
+    def endpoint(self, notification: Notification) -> Step:
+        """The API the source calls back: True when the change was taken, False when refused."""
+        return (yield from self.take(notification))
+
+    def handle(self, notification: Notification) -> Step:
+        """Inline handling: fetch and store now, on one of ``handlers`` handlers, or refuse."""
+        if self.busy >= self.handlers:
+            self.refused += 1
+            return False
+        self.busy += 1
+        self.peak_busy = max(self.peak_busy, self.busy)
+        try:
+            customer = yield from self.fetch(notification.key, notification.version)
+            if customer is not None:
+                yield self.ctx.runtime.sleep(self.ctx.store.latency())
+                self.ctx.store.upsert_customers([customer], only_newer=self.only_newer)
+            self.accepted += 1
+            return True
+        except IntegrationError:
+            self.errors += 1  # the source is down or refused the read: answer with an error
+            return False
+        finally:
+            self.busy -= 1
+
+    def fetch_current(self, key: int, version: int) -> Step:
+        """The record as the source holds it now (which may be newer than ``version``)."""
+        customer: Customer = yield from self.ctx.integration.get_customer(self.ctx.sync_caller, key)
+        self.fetches += 1
+        return customer
+
+    # -- end of run ------------------------------------------------------------------------------
+    def owed(self) -> bool:
+        """Is any work still owed: the initial load, callbacks the source has not delivered, handlers busy?"""
+        return not self.loaded or self.busy > 0 or any(s.pending for s in self.subscriptions)
+
+    def quiesce(self) -> Step:
+        while self.owed():
+            yield self.ctx.runtime.sleep(IDLE_CHECK_S)
+
+    def stats(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "refused": self.refused, "errors": self.errors,
+                "fetches": self.fetches, "peak_busy_handlers": self.peak_busy}
