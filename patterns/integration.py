@@ -8,7 +8,8 @@ per concept (customers), not per system: with several sources it routes each cal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from patterns.ports import DETAIL_FIELDS, SUMMARY_FIELDS, Caller, Runtime, Sourc
 READ, WRITE, SYNC = "customers.read", "customers.write", "customers.sync"
 REQUIRED_ROLE = {
     "search": READ, "read": READ, "read_detail": READ, "last_update": READ, "changes": SYNC, "update": WRITE,
+    "contract_changes": SYNC,
 }
 FILTER_FIELDS = frozenset({"city", "country", "segment"})
 MAX_PAGE = 1000
@@ -45,6 +47,10 @@ class SourceUnavailable(IntegrationError):
     """The source could not answer (outage, timeout, server error): safe to retry a read later."""
 
 
+class CallTimeout(SourceUnavailable):
+    """The source did not answer within the caller's timeout."""
+
+
 class SourceRejected(IntegrationError):
     """The source refused the call (a business rule or a bad request): retrying will not help."""
 
@@ -64,9 +70,14 @@ class Credentials:
         self.expires_at = float("-inf")
         self.refreshes = 0
 
-    def token(self, now: float) -> Step:
+    def token(self, now: float, invoke: Callable[[Step], Step] | None = None) -> Step:
+        """The current token, fetching a new one first when it is missing or about to expire.
+
+        ``invoke`` wraps the source call (the Integration Service passes its timeout guard).
+        """
         if self._token is None or now >= self.expires_at - REFRESH_MARGIN:
-            reply = yield from self._source.authenticate(self.client_id, self._secret)
+            call = self._source.authenticate(self.client_id, self._secret)
+            reply = yield from (invoke(call) if invoke else call)
             if not reply.ok:
                 raise SourceUnavailable(f"{self._source.name}: authentication failed: {reply.code}")
             self._token = reply.data["token"]
@@ -87,18 +98,45 @@ class Route:
     credentials: Credentials
 
 
+@dataclass(frozen=True, slots=True)
+class CallPolicy:
+    """How patiently the service calls a source: a timeout on every call, and retries for reads.
+
+    Reads are safe to repeat, so a read that times out or finds the source unavailable is tried
+    again after an exponential backoff with jitter (``backoff * 2**n``, capped, times a random
+    factor in [0.5, 1.5)) so that callers who failed together do not retry together. Writes are
+    never retried here: the caller cannot know whether the first attempt was applied.
+    """
+
+    timeout: float | None = 10.0
+    retries: int = 2
+    backoff: float = 0.2
+    backoff_max: float = 5.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        return min(self.backoff_max, self.backoff * 2 ** (attempt - 1)) * (0.5 + rng.random())
+
+
+RETRY_SAFE = frozenset({"search", "read", "read_detail", "last_update", "changes", "contract_changes"})
+
+
 class IntegrationService:
     """Normalized customer API over one or more systems of record (see module docstring)."""
 
-    def __init__(self, runtime: Runtime, routes: Iterable[Route], audit: Any):
+    def __init__(self, runtime: Runtime, routes: Iterable[Route], audit: Any,
+                 policy: CallPolicy | None = None, rng: random.Random | None = None):
         self.runtime = runtime
         self.routes = {route.source.name: route for route in routes}
         self.default = next(iter(self.routes.values()))
         self.audit = audit
+        self.policy = policy or CallPolicy(timeout=None, retries=0)
+        self.rng = rng or random.Random(0)
+        self.timeouts = self.retried = 0
+        self.owner: Callable[[int], str] | None = None  # key -> name of the owning source (transparency)
 
     def route_for(self, key: int) -> Route:
-        """The route owning ``key``; with one source, always that one (see transparency)."""
-        return self.default
+        """The route owning ``key``: the one source, or the one ``owner`` names (see transparency)."""
+        return self.default if self.owner is None else self.routes[self.owner(key)]
 
     # -- the normalized API -------------------------------------------------------------------
     def search(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
@@ -113,19 +151,20 @@ class IntegrationService:
     def get_customer(self, caller: Caller, key: int) -> Step:
         self._authorize(caller, "read")
         route = self.route_for(self._check_key(key))
-        table = yield from self._call(caller, route, "read", key, key)
+        table = yield from self._call(caller, route, "read", key, route.driver.source_key(key))
         return route.driver.customers(table)[0]
 
     def get_detail(self, caller: Caller, key: int) -> Step:
         self._authorize(caller, "read_detail")
         route = self.route_for(self._check_key(key))
-        table = yield from self._call(caller, route, "read_detail", key, key)
+        table = yield from self._call(caller, route, "read_detail", key, route.driver.source_key(key))
         return route.driver.details(table)[0]
 
     def last_update(self, caller: Caller, key: int) -> Step:
         self._authorize(caller, "last_update")
         route = self.route_for(self._check_key(key))
-        return (yield from self._call(caller, route, "last_update", key, key))
+        updated_at = yield from self._call(caller, route, "last_update", key, route.driver.source_key(key))
+        return route.driver.from_source_value("updated_at", updated_at)
 
     def changes(self, caller: Caller, since: float | None, after: Any, limit: int,
                 source: str | None = None) -> Step:
@@ -136,6 +175,15 @@ class IntegrationService:
         reply = yield from self._call(caller, route, "changes", None, since, after, limit, whole_reply=True)
         return route.driver.customers(reply.data), reply.cursor, reply.as_of, len(reply.data.rows) == limit
 
+    def contract_changes(self, caller: Caller, since: float | None, after: Any, limit: int,
+                         source: str | None = None) -> Step:
+        """Contracts updated after ``since``; returns (contracts, next cursor, as_of, more pages?)."""
+        self._authorize(caller, "contract_changes")
+        self._check_page(0, limit)
+        route = self.routes[source] if source else self.default
+        reply = yield from self._call(caller, route, "contract_changes", None, since, after, limit, whole_reply=True)
+        return route.driver.contracts(reply.data), reply.cursor, reply.as_of, len(reply.data.rows) >= limit
+
     def update(self, caller: Caller, key: int, changes: dict[str, Any]) -> Step:
         """Write to the system of record; returns the record as the source now holds it."""
         self._authorize(caller, "update")
@@ -143,7 +191,8 @@ class IntegrationService:
         allowed = set(SUMMARY_FIELDS) | set(DETAIL_FIELDS)
         if not changes or not set(changes) <= allowed:
             raise InvalidInput(f"update fields must be among {sorted(allowed)}")
-        table = yield from self._call(caller, route, "update", key, key, route.driver.map_changes(changes))
+        table = yield from self._call(caller, route, "update", key, route.driver.source_key(key),
+                                      route.driver.map_changes(changes))
         return route.driver.customers(table)[0], route.driver.details(table)[0]
 
     # -- the canvas steps -------------------------------------------------------------------------
@@ -165,18 +214,48 @@ class IntegrationService:
 
     def _call(self, caller: Caller, route: Route, operation: str, key: int | None, *args: Any,
               whole_reply: bool = False) -> Step:
+        """Call and audit, retrying reads the source could not answer (see ``CallPolicy``)."""
+        attempt = 0
+        while True:
+            try:
+                return (yield from self._attempt(caller, route, operation, key, args, whole_reply))
+            except SourceUnavailable:
+                if operation not in RETRY_SAFE or attempt >= self.policy.retries:
+                    raise
+                attempt += 1
+                self.retried += 1
+                yield self.runtime.sleep(self.policy.delay(attempt, self.rng))
+
+    def _attempt(self, caller: Caller, route: Route, operation: str, key: int | None, args: tuple[Any, ...],
+                 whole_reply: bool) -> Step:
         started = self.runtime.now
-        token = yield from route.credentials.token(started)
-        reply = yield from getattr(route.source, operation)(token, *args)
-        if reply.ok is False and reply.code == "TOKEN_EXPIRED":
-            route.credentials.expires_at = float("-inf")
-            token = yield from route.credentials.token(self.runtime.now)
-            reply = yield from getattr(route.source, operation)(token, *args)
+        try:
+            token = yield from route.credentials.token(started, self._guarded)
+            reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
+            if reply.ok is False and reply.code == "TOKEN_EXPIRED":
+                route.credentials.expires_at = float("-inf")
+                token = yield from route.credentials.token(self.runtime.now, self._guarded)
+                reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
+        except CallTimeout as exc:
+            self.audit.record(started, caller.name, operation, key, "TIMEOUT", self.runtime.now - started)
+            raise CallTimeout(f"{route.source.name}.{operation}: {exc}") from None
         outcome = "ok" if reply.ok else reply.code
         self.audit.record(started, caller.name, operation, key, outcome, self.runtime.now - started)
         if not reply.ok:
             raise self._normalize_error(route, operation, key, reply)
         return reply if whole_reply else reply.data
+
+    def _guarded(self, call: Step) -> Step:
+        """Run one source call, giving up after the policy's timeout (the source may still finish it)."""
+        timeout = self.policy.timeout
+        if timeout is None:
+            return (yield from call)
+        running = self.runtime.spawn(call)
+        yield self.runtime.first_of(running, self.runtime.sleep(timeout))
+        if not running.triggered:
+            self.timeouts += 1
+            raise CallTimeout(f"no answer within {timeout:g} s")
+        return running.value
 
     @staticmethod
     def _normalize_error(route: Route, operation: str, key: int | None, reply: Any) -> IntegrationError:

@@ -15,6 +15,7 @@ callbacks (and their delays, loss, duplication and reordering) to ``simulator/ca
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -24,6 +25,7 @@ from faker import Faker
 
 from patterns.ports import Endpoint, Reply, Subscription, Table
 from simulator.callbacks import Callbacks
+from simulator.contracts import ContractBook
 from simulator.distributions import sampler, streams
 from simulator.popularity import picker
 
@@ -59,6 +61,12 @@ class Pools:
         self.dates = [str(d) for d in dates]
 
 
+@functools.lru_cache(maxsize=8)
+def pools(seed: int) -> Pools:
+    """Pools are read-only, so runs with the same seed in one process share them."""
+    return Pools(seed)
+
+
 class ErpObserver:
     """What the ERP reports to the metrics; the default does nothing."""
 
@@ -84,6 +92,8 @@ class Erp:
         self.no_network = erp["network_latency"]["dist"] == "constant" and erp["network_latency"]["mean_ms"] == 0
         self.error_rate = erp["error_rate"]
         self.outages = sorted((o["start"], o["start"] + o["duration"], o.get("mode", "fail")) for o in erp["outages"])
+        self.spikes = sorted((w["start"], w["start"] + w["duration"], w["multiplier"]) for w in erp["latency_spikes"])
+        self.slowdown = erp["slowdown"]
         self.token_ttl = erp["token_ttl"]
         self.update_rate, self.insert_rate = erp["update_rate"], erp["insert_rate"]
         self.summary_fraction = erp["summary_change_fraction"]
@@ -95,13 +105,16 @@ class Erp:
         self.calls = 0
         self.changes_made = 0
         self.listeners: list[Callable[[int, int, float], None]] = []
+        self.contracts = ContractBook(env, self.count, data["contracts_per_customer"], erp["contract_update_rate"],
+                                      streams(seed, f"{name}:contracts")[f"{name}:contracts"])
+        self.service.setdefault("contract_changes", self.service["changes"])
         cb = streams(seed, f"{name}:callback-delay", f"{name}:callback-faults")
         self.callbacks = Callbacks(env, erp["callback"], cb[f"{name}:callback-delay"],
                                    cb[f"{name}:callback-faults"], self.observer)
 
     # -- data ---------------------------------------------------------------------------------------
     def _build(self, n: int, seed: int) -> None:
-        self.pools = Pools(seed)
+        self.pools = pools(seed)
         gen = np.random.default_rng(seed)
         self.count = n
         self._first = gen.integers(0, len(self.pools.first), n).tolist()
@@ -226,12 +239,15 @@ class Erp:
         if place in self._members:
             self._members[place].append(k)
         self.apply(k, True, True, values={})
+        self.contracts.open(k)  # a new customer comes with its contracts, at the same instant
         return k
 
     def change_process(self, horizon: float) -> Generator[Any, Any, None]:
         """Poisson changes (and inserts) until ``horizon``."""
         rng = self.rng[f"{self.name}:changes"]
         total = self.update_rate + self.insert_rate
+        if self.contracts.update_rate > 0:
+            self.env.process(self.contracts.change_process(horizon, lambda: self.count))
         if total <= 0:
             return
         env = self.env
@@ -263,6 +279,12 @@ class Erp:
                 break
         return None
 
+    def _spike(self, now: float) -> float:
+        for start, end, multiplier in self.spikes:
+            if start <= now < end:
+                return multiplier
+        return 1.0
+
     def _call(self, op: str, token: str | None, answer: Callable[[], Reply]) -> Generator[Any, Any, Reply]:
         """Network in, queue, serve, network out; ``answer`` computes the reply at service time."""
         env = self.env
@@ -286,6 +308,10 @@ class Erp:
             self.observer.erp_queue(env.now, self.waiting)
             started = env.now
             service = self.service[op]()
+            if self.slowdown:  # a loaded ERP serves each call more slowly (contention, swapping)
+                service *= 1.0 + self.slowdown * self.waiting
+            if self.spikes:
+                service *= self._spike(started)
             yield env.timeout(service)
             if token is not None and self._tokens.get(token, -1.0) <= env.now:
                 reply = Reply(False, code="TOKEN_EXPIRED", message="token expired or unknown", as_of=env.now)
@@ -345,6 +371,11 @@ class Erp:
 
     def changes(self, token: str, since: float | None, after: int | None, limit: int) -> Generator[Any, Any, Reply]:
         return (yield from self._call("changes", token, lambda: self._changes(since, after, limit)))
+
+    def contract_changes(self, token: str, since: float | None, after: int | None,
+                         limit: int) -> Generator[Any, Any, Reply]:
+        """Contracts changed after ``since`` (every one, from ``after``, when ``since`` is None)."""
+        return (yield from self._call("contract_changes", token, lambda: self.contracts.changes(since, after, limit)))
 
     def update(self, token: str, key: int, values: dict[str, Any]) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:

@@ -16,8 +16,7 @@ from typing import Any
 import simpy
 
 from patterns.architecture import build, parse
-from patterns.drivers import ErpDriver
-from patterns.integration import Credentials, IntegrationService, Route
+from patterns.integration import CallPolicy, IntegrationService
 from patterns.pattern import Context
 from patterns.ports import SUMMARY_FIELDS
 from patterns.store import AuditTrail, Store
@@ -25,6 +24,7 @@ from simulator.distributions import sampler, streams
 from simulator.erp import SUMMARY_GROUP, Erp
 from simulator.metrics import Metrics
 from simulator.runtime import SimRuntime
+from simulator.sources import build_sources, routes
 from simulator.workload import Workload
 
 Progress = Callable[[str, float], None]
@@ -71,16 +71,17 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
     env = simpy.Environment()
     runtime = SimRuntime(env)
     metrics = Metrics(warmup, duration)
-    erp = Erp(env, scenario, seed, metrics)
+    erp, sources = build_sources(env, scenario, seed, metrics, ids)  # several with transparency
     metrics.truth = erp
     local = sampler(scenario["local_db"]["latency"], streams(seed, "local-db")["local-db"])
     store = Store(scenario["local_db"]["url"], local)
     try:
         audit = AuditTrail(store)
         integration = IntegrationService(
-            runtime, [Route(erp, ErpDriver(), Credentials(erp, "patternsim", CLIENT_SECRET))], audit)
+            runtime, routes(sources, CLIENT_SECRET), audit,
+            CallPolicy(**scenario["integration"]), streams(seed, "retries")["retries"])
         ctx = Context(runtime, store, integration, None, streams(seed, "patterns")["patterns"], metrics,
-                      sources={erp.name: erp})
+                      sources=sources)
         architecture = build(ids, ctx, scenario["patterns"])
         for step in architecture.start():
             env.process(step)

@@ -24,6 +24,10 @@ class SimRuntime:
     def now(self) -> float:
         return self.env.now
 
+    def first_of(self, *events: Any) -> simpy.events.AnyOf:
+        """An event that fires when the first of ``events`` does (a timeout race)."""
+        return simpy.events.AnyOf(self.env, events)
+
     def run_step(self, step: Step) -> Any:
         """Run a step to completion as a process (tests and tools)."""
         return self.env.process(step)

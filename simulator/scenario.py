@@ -15,6 +15,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from simulator import database_url
+
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -38,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
         "network_latency": _dist("constant", mean_ms=20.0),
         "update_rate": 2.0,
         "insert_rate": 0.0,
+        "contract_update_rate": 0.0,
         "summary_change_fraction": 0.1,
         "token_ttl": 900.0,
         "callback": {
@@ -49,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
         },
         "outages": [],
         "error_rate": 0.0,
+        "latency_spikes": [],
+        "slowdown": 0.0,
         "service": {
             "search": _dist("lognormal", mean_ms=400.0, sigma=0.5),
             "get": _dist("exponential", mean_ms=60.0),
@@ -60,6 +65,7 @@ DEFAULTS: dict[str, Any] = {
         },
     },
     "local_db": {"latency": _dist("constant", mean_ms=2.0), "url": "sqlite://"},
+    "integration": {"timeout": 10.0, "retries": 2, "backoff": 0.2, "backoff_max": 5.0},
     "workload": {
         "rate": 30.0,
         "list_fraction": 0.5,
@@ -76,6 +82,8 @@ DEFAULTS: dict[str, Any] = {
         "realtime_sync": {"handlers": 2},
         "queued_sync": {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0, "crash_rate": 0.0},
         "lazy_load": {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0},
+        "isolated_sync": {"orchestrate": True, "contract_interval": 300.0, "contract_offset": 0.0,
+                          "page_size": 1000},
         "transparency": {"sources": ["erp_a", "erp_b"]},
     },
 }
@@ -91,11 +99,13 @@ CHOICES = {
     "patterns.lazy_load.validation": ("ttl", "timestamp"),
 }
 POSITIVE = {
+    "integration.timeout", "integration.backoff", "integration.backoff_max",
     "scenario.duration", "scenario.drain_limit", "data.customers", "erp.capacity", "erp.token_ttl",
     "erp.callback.concurrency", "workload.page_size", "patterns.batch_sync.interval",
     "patterns.batch_sync.page_size", "patterns.realtime_sync.handlers", "patterns.queued_sync.workers",
     "patterns.queued_sync.lease", "patterns.queued_sync.max_tries", "patterns.queued_sync.poll_interval",
     "patterns.lazy_load.ttl", "patterns.lazy_load.cleanup_interval",
+    "patterns.isolated_sync.contract_interval", "patterns.isolated_sync.page_size",
 }
 FRACTIONS = {
     "erp.summary_change_fraction", "erp.error_rate", "erp.callback.loss", "erp.callback.duplication",
@@ -105,7 +115,9 @@ FRACTIONS = {
 }
 MIX = ("list_fraction", "get_fraction", "detail_fraction", "update_fraction")
 # Generous ceilings: beyond them a run would not finish in any useful time, so say so up front.
-LIMITS = {"data.customers": 5_000_000, "scenario.duration": 30 * 86400.0, "workload.rate": 100_000.0}
+LIMITS = {"data.customers": 5_000_000, "scenario.duration": 30 * 86400.0, "workload.rate": 100_000.0,
+          "scenario.warmup": 30 * 86400.0, "scenario.drain_limit": 30 * 86400.0, "erp.update_rate": 100_000.0,
+          "erp.insert_rate": 100_000.0, "erp.contract_update_rate": 100_000.0}
 
 
 class ScenarioError(ValueError):
@@ -140,27 +152,35 @@ def load(path: str | Path | None = None, overrides: list[str] | None = None) -> 
 
 def read_toml(path: Path) -> dict[str, Any]:
     source = str(path)
-    if not path.exists():
-        raise ScenarioError(source, "", "no such file")
-    if path.is_dir():
-        raise ScenarioError(source, "", "is a directory, not a scenario file")
     try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(source, "", f"file is {size} bytes; a scenario is at most {MAX_SCENARIO_BYTES}")
-        text = path.read_bytes().decode("utf-8")
+        if not path.exists():
+            raise ScenarioError(source, "", "no such file")
+        if path.is_dir():
+            raise ScenarioError(source, "", "is a directory, not a scenario file")
+        # Read at most one byte past the limit: st_size says 0 for /dev/zero and pipes.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SCENARIO_BYTES + 1)
+        if len(data) > MAX_SCENARIO_BYTES:
+            raise ScenarioError(source, "", f"file is larger than {MAX_SCENARIO_BYTES} bytes, the most a "
+                                            "scenario may be")
+        text = data.decode("utf-8")
     except PermissionError:
         raise ScenarioError(source, "", "permission denied") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "", "not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(source, "", f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})") \
+            from None
     except OSError as exc:
         raise ScenarioError(source, "", exc.strerror or str(exc)) from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise ScenarioError(source, "", f"not a usable path ({exc})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, "", f"invalid TOML: {exc}") from None
     except RecursionError:
         raise ScenarioError(source, "", "invalid TOML: nested too deeply") from None
+    except ValueError:  # Python refuses to parse an integer of more than 4300 digits
+        raise ScenarioError(source, "", "invalid TOML: a number has too many digits") from None
 
 
 def merge(base: dict[str, Any], data: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
@@ -190,6 +210,10 @@ def apply_override(scenario: dict[str, Any], item: str) -> None:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except RecursionError:
+        raise ScenarioError("--set", key, "value is nested too deeply") from None
+    except ValueError:  # Python refuses to parse an integer of more than 4300 digits
+        raise ScenarioError("--set", key, "the number has too many digits") from None
     parts = key.split(".")
     node: Any = scenario
     for depth, part in enumerate(parts[:-1]):
@@ -215,6 +239,8 @@ def validate(scenario: dict[str, Any], source: str) -> None:
     if scenario["scenario"]["warmup"] < 0:
         raise ScenarioError(source, "scenario.warmup", "must not be negative")
     _check_windows(scenario["erp"]["outages"], source, "erp.outages", ("start", "duration"), {"mode"})
+    _check_windows(scenario["erp"]["latency_spikes"], source, "erp.latency_spikes",
+                   ("start", "duration", "multiplier"), set())
     _check_windows(scenario["workload"]["bursts"], source, "workload.bursts",
                    ("start", "duration", "multiplier"), set())
     sources = scenario["patterns"]["transparency"]["sources"]
@@ -223,6 +249,10 @@ def validate(scenario: dict[str, Any], source: str) -> None:
     theta = scenario["workload"]["zipf_theta"]
     if not 0.0 < theta < 1.0:
         raise ScenarioError(source, "workload.zipf_theta", f"must be between 0 and 1 (exclusive), got {theta!r}")
+    try:
+        database_url.check(scenario["local_db"]["url"])
+    except database_url.DatabaseUrlError as exc:
+        raise ScenarioError(source, "local_db.url", str(exc)) from None
 
 
 def _check_tree(node: dict[str, Any], spec: dict[str, Any], source: str, prefix: str) -> None:
@@ -245,28 +275,31 @@ def _check_value(value: Any, default: Any, source: str, key: str) -> Any:
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ScenarioError(source, key, f"must be a number, got {_kind(value)}")
+        # Range checks come before any conversion: float(10**400) overflows.
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ScenarioError(source, key, f"must be a finite number, got {value!r}")
+        if value < 0:
+            raise ScenarioError(source, key, f"must not be negative, got {_show(value)}")
+        if key in POSITIVE and value <= 0:
+            raise ScenarioError(source, key, f"must be greater than 0, got {value!r}")
+        if key in FRACTIONS and value > 1:
+            raise ScenarioError(source, key, f"must be a fraction between 0 and 1, got {_show(value)}")
+        if key in LIMITS and value > LIMITS[key]:
+            raise ScenarioError(source, key, f"must be at most {LIMITS[key]:g}, got {_show(value)}")
+        if value > 1e12:
+            raise ScenarioError(source, key, f"is too large (at most 1e12), got {_show(value)}")
         if isinstance(default, int) and not isinstance(value, int):
-            if not float(value).is_integer():
+            if not value.is_integer():
                 raise ScenarioError(source, key, f"must be a whole number, got {value!r}")
             value = int(value)
         if isinstance(default, float):
             value = float(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ScenarioError(source, key, f"must be a finite number, got {value!r}")
-        if value < 0:
-            raise ScenarioError(source, key, f"must not be negative, got {value!r}")
-        if key in POSITIVE and value <= 0:
-            raise ScenarioError(source, key, f"must be greater than 0, got {value!r}")
-        if key in FRACTIONS and value > 1:
-            raise ScenarioError(source, key, f"must be a fraction between 0 and 1, got {value!r}")
-        if key in LIMITS and value > LIMITS[key]:
-            raise ScenarioError(source, key, f"must be at most {LIMITS[key]:g}, got {value!r}")
-        if abs(value) > 1e12:
-            raise ScenarioError(source, key, f"is too large: {value!r}")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
             raise ScenarioError(source, key, f"must be a string, got {_kind(value)}")
+        if any(c < " " and c not in "\t\n\r" or c == "\x7f" for c in value):
+            raise ScenarioError(source, key, f"must not contain control characters, got {_show(value)}")
         if key in CHOICES and value not in CHOICES[key]:
             raise ScenarioError(source, key, f"must be one of {', '.join(CHOICES[key])}, got {value!r}")
         return value
@@ -283,8 +316,10 @@ def check_distribution(value: Any, source: str, key: str) -> None:
         raise ScenarioError(source, key, f"must be a distribution table like {{ dist = \"constant\", mean_ms = 10 }}, "
                                          f"got {_kind(value)}")
     name = value.get("dist")
-    if name not in DISTRIBUTIONS:
-        raise ScenarioError(source, key + ".dist", f"unknown distribution {name!r} "
+    if name is None:
+        raise ScenarioError(source, key + ".dist", f"missing; name a distribution ({', '.join(DISTRIBUTIONS)})")
+    if not isinstance(name, str) or name not in DISTRIBUTIONS:
+        raise ScenarioError(source, key + ".dist", f"unknown distribution {_show(name)} "
                                                    f"(one of {', '.join(DISTRIBUTIONS)})")
     needed = DISTRIBUTIONS[name]
     allowed = needed | ({"sigma"} if name == "lognormal" else set())
@@ -296,10 +331,11 @@ def check_distribution(value: Any, source: str, key: str) -> None:
         if param not in value:
             raise ScenarioError(source, f"{key}.{param}", f"missing; {name} needs {', '.join(sorted(needed))}")
         number = value[param]
-        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-            raise ScenarioError(source, f"{key}.{param}", f"must be a finite number, got {number!r}")
+        if isinstance(number, bool) or not isinstance(number, int | float) or (
+                isinstance(number, float) and not math.isfinite(number)):
+            raise ScenarioError(source, f"{key}.{param}", f"must be a finite number, got {_show(number)}")
         if number < 0 or number > 1e9:
-            raise ScenarioError(source, f"{key}.{param}", f"must be between 0 and 1e9, got {number!r}")
+            raise ScenarioError(source, f"{key}.{param}", f"must be between 0 and 1e9, got {_show(number)}")
         value[param] = float(number)
     if name == "lognormal" and value["sigma"] <= 0:
         raise ScenarioError(source, f"{key}.sigma", "must be greater than 0")
@@ -324,7 +360,16 @@ def _check_windows(items: list[Any], source: str, key: str, fields: tuple[str, .
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), repr(value))
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(type(value)) or _show(value)
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A value for an error message: its repr, cut short (a 4,000-digit number is no help on one line)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for Python to print
+        return "a number with thousands of digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def bundled() -> list[Path]:
