@@ -60,10 +60,16 @@ def check(ids: list[str]) -> None:
     if variants and "batch_sync" in chosen:
         raise ArchitectureError(f"batch_sync+{variants[0]}: {variants[0]} is a kind of realtime_sync, "
                                 "not of batch_sync")
+    implied = chosen | ({"realtime_sync"} if variants else set())
+    for pid in ids:
+        for other, reason in getattr(PATTERNS[pid], "conflicts", {}).items():
+            if other in implied:
+                raise ArchitectureError(f"{pid}+{other}: {reason}")
     for pid in ids:
         needs = getattr(PATTERNS[pid], "needs", None)
         if needs and not (chosen & set(needs)) and not (set(needs) & {"realtime_sync"} and variants):
-            raise ArchitectureError(f"{pid} needs one of {', '.join(needs)} in the same architecture")
+            raise ArchitectureError(f"{pid} needs {' or '.join(needs)} in the same architecture "
+                                    f"(e.g. {needs[0]}+{pid})")
 
 
 def name(ids: list[str]) -> str:
@@ -109,8 +115,9 @@ def build(ids: list[str], ctx: Context, params: dict[str, dict[str, Any]]) -> Ar
     core = CoreService(ctx.integration, DirectSummary(ctx.integration), DirectDetail(ctx.integration))
     ctx.core = core
     patterns = [PATTERNS[pid](params.get(pid, {})) for pid in expand(ids)]
-    # Install order: sources first, then summary, detail, placement, so later axes can wrap earlier ones.
-    order = {"sources": 0, "summary": 1, "detail": 2, "placement": 3}
+    # Install order: summary, detail, placement, sources, so later axes can wrap earlier ones (the
+    # transparency service drives the summary sync it finds installed across every source).
+    order = {"summary": 1, "detail": 2, "placement": 3, "sources": 4}
     for pattern in sorted(patterns, key=lambda p: order.get(p.axis, 9)):
         pattern.install(ctx)
         ctx.installed[pattern.id] = pattern

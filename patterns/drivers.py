@@ -20,6 +20,7 @@ class Driver:
     summary_map: dict[str, str] = {}
     detail_map: dict[str, str] = {}
     contract_map: dict[str, str] = {}
+    contract_map: dict[str, str] = {}
 
     def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
         return {self.summary_map[k]: v for k, v in criteria.items()}
@@ -27,6 +28,10 @@ class Driver:
     def map_changes(self, changes: dict[str, Any]) -> dict[str, Any]:
         both = self.summary_map | self.detail_map
         return {both[k]: self.to_source_value(k, v) for k, v in changes.items()}
+
+    def source_key(self, key: int) -> Any:
+        """A normalized customer id as this source writes it."""
+        return key
 
     def to_source_value(self, field: str, value: Any) -> Any:
         return value
@@ -39,6 +44,9 @@ class Driver:
 
     def details(self, table: Table) -> list[CustomerDetail]:
         return self._rows(table, self.detail_map, CustomerDetail)
+
+    def contracts(self, table: Table) -> list[Contract]:
+        return self._rows(table, self.contract_map, Contract)
 
     def contracts(self, table: Table) -> list[Contract]:
         return self._rows(table, self.contract_map, Contract)
@@ -68,6 +76,9 @@ class ErpDriver(Driver):
     detail_map = {
         "id": "KUNNR", "balance": "SALDO", "credit_limit": "KLIMK", "open_orders": "AUFTR",
         "last_order_date": "LETZT", "version": "VERSION", "updated_at": "AEDAT",
+    }
+    contract_map = {
+        "id": "VBELN", "customer_id": "KUNNR", "product": "MATNR", "version": "VERSION", "updated_at": "AEDAT",
     }
     contract_map = {
         "id": "VBELN", "customer_id": "KUNNR", "product": "MATNR", "version": "VERSION", "updated_at": "AEDAT",

@@ -26,6 +26,7 @@ from faker import Faker
 from patterns.ports import Endpoint, Reply, Subscription, Table
 from simulator.callbacks import Callbacks
 from simulator.contracts import ContractBook
+from simulator.contracts import ContractBook
 from simulator.distributions import sampler, streams
 from simulator.popularity import picker
 
@@ -105,6 +106,9 @@ class Erp:
         self.calls = 0
         self.changes_made = 0
         self.listeners: list[Callable[[int, int, float], None]] = []
+        self.contracts = ContractBook(env, self.count, data["contracts_per_customer"], erp["contract_update_rate"],
+                                      streams(seed, f"{name}:contracts")[f"{name}:contracts"])
+        self.service.setdefault("contract_changes", self.service["changes"])
         self.contracts = ContractBook(env, self.count, data["contracts_per_customer"], erp["contract_update_rate"],
                                       streams(seed, f"{name}:contracts")[f"{name}:contracts"])
         self.service.setdefault("contract_changes", self.service["changes"])
@@ -371,6 +375,11 @@ class Erp:
 
     def changes(self, token: str, since: float | None, after: int | None, limit: int) -> Generator[Any, Any, Reply]:
         return (yield from self._call("changes", token, lambda: self._changes(since, after, limit)))
+
+    def contract_changes(self, token: str, since: float | None, after: int | None,
+                         limit: int) -> Generator[Any, Any, Reply]:
+        """Contracts changed after ``since`` (every one, from ``after``, when ``since`` is None)."""
+        return (yield from self._call("contract_changes", token, lambda: self.contracts.changes(since, after, limit)))
 
     def contract_changes(self, token: str, since: float | None, after: int | None,
                          limit: int) -> Generator[Any, Any, Reply]:

@@ -99,6 +99,7 @@ class Metrics(Observer, ErpObserver):
         self.by_table: dict[str, list[int]] = {}  # table -> [hits, misses]
         self.callbacks_sent = self.callbacks_failed = 0
         self._sq_area, self._sq_last_t, self._sq_len, self.sq_max = 0.0, warmup, 0, 0
+        self._or_area, self._or_last_t, self._or_len, self.or_max = 0.0, warmup, 0, 0
         self.buckets = max(1, min(MAX_BUCKETS, math.ceil(duration)))
         self.width = duration / self.buckets
         self.series: dict[str, list[float]] = {
@@ -198,6 +199,19 @@ class Metrics(Observer, ErpObserver):
                 self.sq_max = length
         self._sq_len = length
 
+    def orphans(self, count: int) -> None:
+        """Contracts held without their customer: time-weighted mean and maximum inside the window."""
+        now = self.truth.env.now if self.truth is not None else self.start
+        if now > self.start:
+            t = min(now, self.end)
+            if t > self._or_last_t:
+                self._or_area += self._or_len * (t - self._or_last_t)
+                self.or_max = max(self.or_max, self._or_len)  # the level held during [last, t)
+                self._or_last_t = t
+        if self.start <= now < self.end:
+            self.or_max = max(self.or_max, count)
+        self._or_len = count
+
     def _spread(self, name: str, t0: float, t1: float, length: int) -> None:
         """Add ``length`` x time to the buckets that ``[t0, t1)`` overlaps (time-weighted queue length)."""
         series, width = self.series[name], self.width
@@ -223,6 +237,7 @@ class Metrics(Observer, ErpObserver):
         """The per-architecture block of the results JSON (DESIGN section 7), less what the run adds."""
         self.erp_queue(self.end, self._q_len)
         self.sync_queue(self._sq_len)
+        self.orphans(self._or_len)
         total = self.all_latency.n + sum(self.failed.values())
         calls = sum(self.erp_calls.values())
         return {
@@ -241,6 +256,7 @@ class Metrics(Observer, ErpObserver):
                       "by_table": {table: {"hits": h, "misses": m, "hit_ratio": h / (h + m) if h + m else 0.0}
                                    for table, (h, m) in sorted(self.by_table.items())}},
             "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max},
+            "orphans": {"mean": self._or_area / self.duration, "max": self.or_max},
             "latency_cdf_s": {"q": list(CDF_POINTS),
                               **{op: [h.quantile(q) for q in CDF_POINTS]
                                  for op, h in (("all", self.all_latency), *self.latency.items())}},

@@ -51,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
             "retries": 0,
         },
         "outages": [],
+        "bursts": [],  # [{ start, duration, multiplier }]: the change rate multiplied in a window
         "error_rate": 0.0,
         "latency_spikes": [],
         "slowdown": 0.0,
@@ -239,6 +240,7 @@ def validate(scenario: dict[str, Any], source: str) -> None:
     if scenario["scenario"]["warmup"] < 0:
         raise ScenarioError(source, "scenario.warmup", "must not be negative")
     _check_windows(scenario["erp"]["outages"], source, "erp.outages", ("start", "duration"), {"mode"})
+    _check_windows(scenario["erp"]["bursts"], source, "erp.bursts", ("start", "duration", "multiplier"), set())
     _check_windows(scenario["erp"]["latency_spikes"], source, "erp.latency_spikes",
                    ("start", "duration", "multiplier"), set())
     _check_windows(scenario["workload"]["bursts"], source, "workload.bursts",
