@@ -73,7 +73,6 @@ class BatchSync(Pattern):
         self.last_cycle_s = 0.0
         self.max_cycle_s = 0.0
         self.timer = True  # False when another module (isolated_sync, transparency) drives the cycles
-        self.timer = True  # False when another module (isolated_sync, transparency) drives the cycles
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)

@@ -20,7 +20,6 @@ class Driver:
     summary_map: dict[str, str] = {}
     detail_map: dict[str, str] = {}
     contract_map: dict[str, str] = {}
-    contract_map: dict[str, str] = {}
 
     def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
         return {self.summary_map[k]: v for k, v in criteria.items()}
@@ -44,9 +43,6 @@ class Driver:
 
     def details(self, table: Table) -> list[CustomerDetail]:
         return self._rows(table, self.detail_map, CustomerDetail)
-
-    def contracts(self, table: Table) -> list[Contract]:
-        return self._rows(table, self.contract_map, Contract)
 
     def contracts(self, table: Table) -> list[Contract]:
         return self._rows(table, self.contract_map, Contract)
@@ -76,9 +72,6 @@ class ErpDriver(Driver):
     detail_map = {
         "id": "KUNNR", "balance": "SALDO", "credit_limit": "KLIMK", "open_orders": "AUFTR",
         "last_order_date": "LETZT", "version": "VERSION", "updated_at": "AEDAT",
-    }
-    contract_map = {
-        "id": "VBELN", "customer_id": "KUNNR", "product": "MATNR", "version": "VERSION", "updated_at": "AEDAT",
     }
     contract_map = {
         "id": "VBELN", "customer_id": "KUNNR", "product": "MATNR", "version": "VERSION", "updated_at": "AEDAT",

@@ -20,7 +20,6 @@ READ, WRITE, SYNC = "customers.read", "customers.write", "customers.sync"
 REQUIRED_ROLE = {
     "search": READ, "read": READ, "read_detail": READ, "last_update": READ, "changes": SYNC, "update": WRITE,
     "contract_changes": SYNC,
-    "contract_changes": SYNC,
 }
 FILTER_FIELDS = frozenset({"city", "country", "segment"})
 MAX_PAGE = 1000
@@ -130,7 +129,6 @@ class IntegrationService:
         self.routes = {route.source.name: route for route in routes}
         self.default = next(iter(self.routes.values()))
         self.audit = audit
-        self.owner: Callable[[int], str] | None = None  # key -> name of the owning source (transparency)
         self.policy = policy or CallPolicy(timeout=None, retries=0)
         self.rng = rng or random.Random(0)
         self.timeouts = self.retried = 0
@@ -176,15 +174,6 @@ class IntegrationService:
         route = self.routes[source] if source else self.default
         reply = yield from self._call(caller, route, "changes", None, since, after, limit, whole_reply=True)
         return route.driver.customers(reply.data), reply.cursor, reply.as_of, len(reply.data.rows) == limit
-
-    def contract_changes(self, caller: Caller, since: float | None, after: Any, limit: int,
-                         source: str | None = None) -> Step:
-        """Contracts updated after ``since``; returns (contracts, next cursor, as_of, more pages?)."""
-        self._authorize(caller, "contract_changes")
-        self._check_page(0, limit)
-        route = self.routes[source] if source else self.default
-        reply = yield from self._call(caller, route, "contract_changes", None, since, after, limit, whole_reply=True)
-        return route.driver.contracts(reply.data), reply.cursor, reply.as_of, len(reply.data.rows) >= limit
 
     def contract_changes(self, caller: Caller, since: float | None, after: Any, limit: int,
                          source: str | None = None) -> Step:

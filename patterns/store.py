@@ -101,17 +101,6 @@ contracts = Table(
     Column("updated_at", Float, nullable=False),
 )
 
-# Contracts reference customers; no foreign key, so that a sync that gets the order wrong shows it
-# (orphans: contracts whose customer is not held) instead of failing.
-contracts = Table(
-    "contracts", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("customer_id", Integer, nullable=False, index=True),
-    Column("product", String, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("updated_at", Float, nullable=False),
-)
-
 audit_trail = Table(
     "audit_trail", metadata,
     Column("id", Integer, primary_key=True),
@@ -232,26 +221,6 @@ class Store:
 
     def detail_count(self) -> int:
         return self.conn.execute(select(func.count()).select_from(customer_details)).scalar_one()
-
-    # -- contracts -------------------------------------------------------------------------------
-    def upsert_contracts(self, rows: Sequence[Contract]) -> None:
-        """Insert or update contracts; an older version never overwrites a newer one."""
-        if rows:
-            self.conn.execute(self._upsert_contract_newer, [_as_dict(r) for r in rows])
-            self.conn.commit()
-
-    def missing_customers(self, keys: Iterable[int]) -> list[int]:
-        """Those of ``keys`` the replica does not hold, in order."""
-        wanted = sorted(set(keys))
-        held = set(self.conn.execute(select(customers.c.id).where(customers.c.id.in_(wanted))).scalars())
-        return [k for k in wanted if k not in held]
-
-    def orphan_contracts(self) -> int:
-        """Contracts held whose customer is not held."""
-        return self.conn.execute(self._orphans).scalar_one()
-
-    def contract_count(self) -> int:
-        return self.conn.execute(select(func.count()).select_from(contracts)).scalar_one()
 
     # -- contracts -------------------------------------------------------------------------------
     def upsert_contracts(self, rows: Sequence[Contract]) -> None:

@@ -26,7 +26,6 @@ from faker import Faker
 from patterns.ports import Endpoint, Reply, Subscription, Table
 from simulator.callbacks import Callbacks
 from simulator.contracts import ContractBook
-from simulator.contracts import ContractBook
 from simulator.distributions import sampler, streams
 from simulator.popularity import picker
 
@@ -98,6 +97,7 @@ class Erp:
         self.token_ttl = erp["token_ttl"]
         self.update_rate, self.insert_rate = erp["update_rate"], erp["insert_rate"]
         self.summary_fraction = erp["summary_change_fraction"]
+        self.bursts = [(b["start"], b["start"] + b["duration"], b["multiplier"]) for b in erp["bursts"]]
         self._build(data["customers"], seed)
         self.pick = picker(workload["request_distribution"], lambda: self.count, self.count,
                            workload["zipf_theta"], self.rng[f"{name}:change-keys"])
@@ -106,9 +106,6 @@ class Erp:
         self.calls = 0
         self.changes_made = 0
         self.listeners: list[Callable[[int, int, float], None]] = []
-        self.contracts = ContractBook(env, self.count, data["contracts_per_customer"], erp["contract_update_rate"],
-                                      streams(seed, f"{name}:contracts")[f"{name}:contracts"])
-        self.service.setdefault("contract_changes", self.service["changes"])
         self.contracts = ContractBook(env, self.count, data["contracts_per_customer"], erp["contract_update_rate"],
                                       streams(seed, f"{name}:contracts")[f"{name}:contracts"])
         self.service.setdefault("contract_changes", self.service["changes"])
@@ -255,15 +252,27 @@ class Erp:
         if total <= 0:
             return
         env = self.env
+        # Bursts (a flash sale, a month-end run) multiply the rate inside their windows: draw at the
+        # peak rate and thin, as the workload does; without bursts the draws are exactly as before.
+        peak = total * max([1.0] + [m for _, _, m in self.bursts])
         while True:
-            yield env.timeout(rng.expovariate(total))
+            yield env.timeout(rng.expovariate(peak))
             if env.now >= horizon:
                 return
+            if self.bursts and rng.random() * peak >= total * self.burst_at(env.now):
+                continue
             if rng.random() * total < self.insert_rate:
                 self.insert()
             else:
                 summary = rng.random() < self.summary_fraction
                 self.apply(self.pick(), summary, not summary)
+
+    def burst_at(self, t: float) -> float:
+        """The change-rate multiplier at time ``t`` (1.0 outside every burst)."""
+        for start, end, multiplier in self.bursts:
+            if start <= t < end:
+                return multiplier
+        return 1.0
 
     # -- truth, for metrics -------------------------------------------------------------------------
     def staleness(self, group: str, k: int, version: int, now: float) -> float:
@@ -375,11 +384,6 @@ class Erp:
 
     def changes(self, token: str, since: float | None, after: int | None, limit: int) -> Generator[Any, Any, Reply]:
         return (yield from self._call("changes", token, lambda: self._changes(since, after, limit)))
-
-    def contract_changes(self, token: str, since: float | None, after: int | None,
-                         limit: int) -> Generator[Any, Any, Reply]:
-        """Contracts changed after ``since`` (every one, from ``after``, when ``since`` is None)."""
-        return (yield from self._call("contract_changes", token, lambda: self.contracts.changes(since, after, limit)))
 
     def contract_changes(self, token: str, since: float | None, after: int | None,
                          limit: int) -> Generator[Any, Any, Reply]:
