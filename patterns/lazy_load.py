@@ -88,8 +88,7 @@ class LazyLoad(Pattern):
     id = "lazy_load"
     axis = "detail"
     title = "Lazy load details"
-    summary = ("Details are fetched on first read and kept in their own table, reused until they "
-               "expire (ttl) or the source reports a newer update (timestamp).")
+    summary = "Details fetched on first read and reused from their own table until they expire or change."
     advantages = ("Fewer costly detail calls when details are read again soon",
                   "Details that nobody reads are never copied",
                   "Cleanup keeps the detail table small")

@@ -1,0 +1,258 @@
+"""Transparency service: one concept held in several systems of record, seen as one.
+
+Customers are spread over several sources (each owns its own customers), each with its own API
+format. One driver per source format, all with the same signatures, translates to and from the
+normalized records; the Integration Service routes every call about one customer to the driver of
+the source that owns it, so consumers and the Core Service never learn how many systems there are.
+The sync merges every source into the one summary replica (one cursor per source), and writes go
+back, write-through, to the owning source.
+
+Ownership is by key: with ``n`` sources in the scenario's order, source ``i`` owns the normalized
+ids ``k`` with ``k % n == i``, and knows them by its own local number ``k // n`` written in its own
+id format. The formats (how each system writes ids, amounts, dates and timestamps):
+
+- ``sap``: short German field names, numbers as numbers, timestamps in simulated seconds;
+- ``crm``: camelCase names, ids ``CUST-0000042``, amounts in cents, ISO 8601 timestamps,
+  upper-case tiers and lower-case country codes;
+- ``legacy``: upper-case abbreviations, zero-padded ids, amounts as text with a decimal comma,
+  dates as DD.MM.YYYY, timestamps in epoch milliseconds, segments as one-letter codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from patterns.drivers import Driver, ErpDriver
+from patterns.integration import IntegrationError
+from patterns.pattern import Context, Pattern
+from patterns.ports import Customer, CustomerDetail, Step
+
+# Simulated time 0, for formats that write calendar timestamps.
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+LEGACY_SEGMENTS = {"retail": "R", "wholesale": "W", "public": "P", "partner": "A"}
+
+
+def owner_index(key: int, n: int) -> int:
+    """Which of ``n`` sources owns normalized customer ``key``."""
+    return key % n
+
+
+def iso_to_seconds(text: str) -> float:
+    return (datetime.fromisoformat(text) - EPOCH).total_seconds()
+
+
+def seconds_to_iso(seconds: float) -> str:
+    return (EPOCH + timedelta(seconds=seconds)).isoformat()
+
+
+def comma_to_float(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def float_to_comma(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def dotted_to_iso_date(text: str) -> str:
+    day, month, year = text.split(".")
+    return f"{year}-{month}-{day}"
+
+
+def iso_to_dotted_date(text: str) -> str:
+    year, month, day = text.split("-")
+    return f"{day}.{month}.{year}"
+
+
+class FederatedDriver(Driver):
+    """A driver for source ``index`` of ``n``: its format plus the key mapping of ownership."""
+
+    format = ""
+    incoming: dict[str, Callable[[Any], Any]] = {}  # normalized field <- source value
+    outgoing: dict[str, Callable[[Any], Any]] = {}  # normalized field -> source value
+
+    def __init__(self, index: int, n: int):
+        self.index, self.n = index, n
+
+    def local_id(self, local: int) -> Any:
+        return local
+
+    def parse_id(self, raw: Any) -> int:
+        return int(raw)
+
+    def source_key(self, key: int) -> Any:
+        if owner_index(key, self.n) != self.index:
+            raise ValueError(f"customer {key} belongs to source {owner_index(key, self.n)}, not {self.index}")
+        return self.local_id(key // self.n)
+
+    def from_source_value(self, field: str, value: Any) -> Any:
+        if field == "id":
+            return self.parse_id(value) * self.n + self.index
+        convert = self.incoming.get(field)
+        return convert(value) if convert else value
+
+    def to_source_value(self, field: str, value: Any) -> Any:
+        convert = self.outgoing.get(field)
+        return convert(value) if convert else value
+
+    def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
+        return {self.summary_map[k]: self.to_source_value(k, v) for k, v in criteria.items()}
+
+
+class SapDriver(FederatedDriver):
+    format = "sap"
+    summary_map = ErpDriver.summary_map
+    detail_map = ErpDriver.detail_map
+
+
+class CrmDriver(FederatedDriver):
+    format = "crm"
+    summary_map = {"id": "customerId", "name": "displayName", "city": "city", "country": "countryCode",
+                   "segment": "tier", "version": "rev", "updated_at": "modifiedAt"}
+    detail_map = {"id": "customerId", "balance": "balanceCents", "credit_limit": "creditLimitCents",
+                  "open_orders": "openOrders", "last_order_date": "lastOrderOn", "version": "rev",
+                  "updated_at": "modifiedAt"}
+    incoming = {"country": str.upper, "segment": str.lower, "balance": lambda c: c / 100,
+                "credit_limit": lambda c: c / 100, "updated_at": iso_to_seconds}
+    outgoing = {"country": str.lower, "segment": str.upper, "balance": lambda v: round(v * 100),
+                "credit_limit": lambda v: round(v * 100), "updated_at": seconds_to_iso}
+
+    def local_id(self, local: int) -> str:
+        return f"CUST-{local:07d}"
+
+    def parse_id(self, raw: str) -> int:
+        return int(raw.removeprefix("CUST-"))
+
+
+class LegacyDriver(FederatedDriver):
+    format = "legacy"
+    summary_map = {"id": "CUSTNO", "name": "CUSTNAME", "city": "TOWN", "country": "CTRY", "segment": "CLASS",
+                   "version": "SEQ", "updated_at": "CHGTS"}
+    detail_map = {"id": "CUSTNO", "balance": "BAL", "credit_limit": "CREDLIM", "open_orders": "ORDERS",
+                  "last_order_date": "LASTORD", "version": "SEQ", "updated_at": "CHGTS"}
+    incoming = {"segment": {v: k for k, v in LEGACY_SEGMENTS.items()}.__getitem__, "balance": comma_to_float,
+                "credit_limit": comma_to_float, "last_order_date": dotted_to_iso_date,
+                "updated_at": lambda ms: ms / 1000}
+    outgoing = {"segment": LEGACY_SEGMENTS.__getitem__, "balance": float_to_comma, "credit_limit": float_to_comma,
+                "last_order_date": iso_to_dotted_date, "updated_at": lambda s: round(s * 1000)}
+
+    def local_id(self, local: int) -> str:
+        return f"{local:08d}"
+
+
+DRIVERS: dict[str, type[FederatedDriver]] = {d.format: d for d in (SapDriver, CrmDriver, LegacyDriver)}
+
+
+def driver_for(fmt: str, index: int, n: int) -> FederatedDriver:
+    """The driver for a source writing ``fmt``, owning the keys of position ``index`` among ``n``."""
+    if fmt not in DRIVERS:
+        raise ValueError(f"no driver for source format {fmt!r} (known: {', '.join(DRIVERS)})")
+    return DRIVERS[fmt](index, n)
+
+
+class Transparency(Pattern):
+    """Several systems of record behind one Integration Service and one merged replica."""
+
+    id = "transparency"
+    axis = "sources"
+    title = "Transparency service"
+    summary = "Several systems hold customers: one driver each, one merged replica, writes go to the owner."
+    advantages = ("Consumers see one customer list whatever system holds each customer",
+                  "A new system means a new driver with the same signatures, nothing else changes")
+    disadvantages = ("The sync is only as current as the slowest system allows",
+                     "One driver (and its format quirks) to keep per system",
+                     "Every write must find the owning system first")
+    needs = ("batch_sync",)
+    conflicts = {
+        "realtime_sync": "the transparency sync merges the sources on a timer; callbacks from several "
+                         "systems are not modelled, use batch_sync",
+        "isolated_sync": "isolated_sync orchestrates contracts from one system; merging several systems "
+                         "is the transparency sync's job",
+    }
+
+    def install(self, ctx: Context) -> None:
+        super().install(ctx)
+        self.names = list(ctx.integration.routes)
+        if len(self.names) < 2:
+            raise ValueError("transparency: needs at least two systems of record (patterns.transparency.sources)")
+        n = len(self.names)
+        ctx.integration.owner = lambda key: self.names[owner_index(key, n)]
+        self.batch = ctx.installed["batch_sync"]
+        self.batch.timer = False  # one cycle here copies every source in turn
+        self.synced = dict.fromkeys(self.names, 0)
+        self.failed = dict.fromkeys(self.names, 0)
+        self.writes = dict.fromkeys(self.names, 0)
+        self.cycle_s = dict.fromkeys(self.names, 0.0)
+        self.cycles = 0
+        self._running = False
+        ctx.core.after_write.append(self._count_write)
+
+    def start(self) -> list[Step]:
+        return [self._timer()]
+
+    def _timer(self) -> Step:
+        while True:
+            yield from self.cycle()
+            yield self.ctx.runtime.sleep(self.batch.interval)
+
+    def cycle(self) -> Step:
+        """Copy each source's changes into the one replica; False if any source failed."""
+        if self._running:
+            return True
+        self._running = True
+        ok = True
+        try:
+            for name in self.names:
+                ok = (yield from self._copy(name)) and ok
+            self.cycles += ok
+            return ok
+        finally:
+            self._running = False
+
+    def _copy(self, source: str) -> Step:
+        ctx, rt = self.ctx, self.ctx.runtime
+        cursor_name = f"customers@{source}"
+        started = rt.now
+        saved = ctx.store.cursor(cursor_name)
+        since, after = saved if saved else (None, None)
+        load_started: float | None = None
+        try:
+            while True:
+                rows, cursor, as_of, more = yield from ctx.integration.changes(
+                    ctx.sync_caller, since, after, self.batch.page_size, source=source)
+                if since is None and load_started is None:
+                    load_started = as_of
+                yield rt.sleep(ctx.store.latency())
+                ctx.store.upsert_customers(rows, only_newer=True)
+                self.synced[source] += len(rows)
+                if more:
+                    since, after = cursor
+                else:
+                    since, after = (load_started, None) if since is None else (cursor[0], None)
+                ctx.store.save_cursor(cursor_name, since, after)
+                if not more:
+                    return True
+        except IntegrationError:
+            self.failed[source] += 1
+            return False
+        finally:
+            self.cycle_s[source] = max(self.cycle_s[source], rt.now - started)
+
+    def _count_write(self, customer: Customer, detail: CustomerDetail) -> Step:
+        self.writes[self.names[owner_index(customer.id, len(self.names))]] += 1
+        return
+        yield  # pragma: no cover - a write hook is a step
+
+    def quiesce(self) -> Step:
+        rt = self.ctx.runtime
+        while self._running:
+            yield rt.sleep(1.0)
+        while not (yield from self.cycle()):
+            yield rt.sleep(30.0)
+
+    def stats(self) -> dict[str, Any]:
+        return {"cycles": self.cycles, "sources": {
+            name: {"format": self.ctx.integration.routes[name].driver.format, "records_synced": self.synced[name],
+                   "failed_copies": self.failed[name], "writes_routed": self.writes[name],
+                   "max_copy_s": round(self.cycle_s[name], 6)} for name in self.names}}

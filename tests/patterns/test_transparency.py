@@ -1,0 +1,104 @@
+"""transparency: several systems in their own formats, one replica, writes to the owning system."""
+
+from __future__ import annotations
+
+import pytest
+
+from patterns.transparency import CrmDriver, LegacyDriver, SapDriver, owner_index
+from simulator.run import run
+from simulator.sources import FormattedErp, _crm, _legacy
+from tests.conftest import World, small_scenario
+
+THREE = ["erp_a", "crm_b", "meters_c"]
+
+
+def three_sources(**overrides: object) -> dict:
+    return small_scenario(**{"patterns.transparency.sources": THREE, "patterns.batch_sync.interval": 30.0,
+                             "erp.insert_rate": 0.1, **overrides})
+
+
+def test_merged_replica_converges_with_every_system_and_keeps_batch_sync_trade_off() -> None:
+    """Against direct on the same scenario: the merged replica answers lists and gets locally (far
+    fewer ERP calls, lower latency), is stale about as often as one-source batch_sync (within 2
+    points, the same interval), and converges with every system, new customers included."""
+    sc = three_sources()
+    result = run(sc, "direct,batch_sync,batch_sync+transparency")["architectures"]
+    direct, single, merged = result["direct"], result["batch_sync"], result["batch_sync+transparency"]
+    assert merged["convergence"]["divergent_records"] == 0
+    assert merged["convergence"]["lost_changes"] == 0
+    assert merged["requests"]["failed"] == 0
+    assert merged["erp"]["calls"] < 0.5 * direct["erp"]["calls"]
+    assert merged["latency_s"]["list"]["mean"] < 0.2 * direct["latency_s"]["list"]["mean"]
+    assert merged["staleness"]["summary"]["stale_fraction"] == pytest.approx(
+        single["staleness"]["summary"]["stale_fraction"], abs=0.02)
+    sources = merged["pattern_stats"]["transparency"]["sources"]
+    assert [s["format"] for s in sources.values()] == ["sap", "crm", "legacy"]
+    assert all(s["records_synced"] > 500 / 3 for s in sources.values())
+    # The slow legacy system makes the slowest copy: the sync is as current as the slowest system.
+    assert sources["meters_c"]["max_copy_s"] > sources["erp_a"]["max_copy_s"]
+
+
+def test_writes_go_to_the_system_that_owns_the_record() -> None:
+    """Each update lands on the owning system only, through that system's driver and format."""
+    from patterns.architecture import build
+    from simulator.sources import build_sources, routes
+    from simulator.workload import CONSUMER
+
+    sc = three_sources()
+    world = World(sc)
+    truth, sources = build_sources(world.env, sc, 1, world.metrics, ["batch_sync", "transparency"])
+    world.integration.routes = {r.source.name: r for r in routes(sources, "secret")}
+    world.integration.default = next(iter(world.integration.routes.values()))
+    build(["batch_sync", "transparency"], world.ctx, sc["patterns"])
+    core = world.ctx.core
+    systems = list(sources.values())
+    for key in (3, 4, 5):  # owned by erp_a, crm_b, meters_c
+        owner = systems[owner_index(key, 3)]
+        before = [s.changes_made for s in systems]
+        customer = world.call(core.update_customer(CONSUMER, key, {"credit_limit": 42000.0, "segment": "partner"}))
+        after = [s.changes_made for s in systems]
+        assert [a - b for a, b in zip(after, before, strict=True)] == [int(s is owner) for s in systems]
+        assert customer.id == key and customer.segment == "partner"
+        assert owner.state(key // 3)[4] == 42000.0  # the owner's own record, in its own numbering
+        assert world.call(core.get_customer_detail(CONSUMER, key)).credit_limit == 42000.0
+    assert truth.count == 500
+
+
+@pytest.mark.parametrize(("driver", "fmt"), [(CrmDriver(1, 3), _crm()), (LegacyDriver(2, 3), _legacy())])
+def test_drivers_read_what_their_system_writes(driver, fmt) -> None:
+    """A system's rows, written in its own format, come back as the ERP's values and the global id."""
+    from patterns.ports import Table
+    from simulator.erp import DETAIL, SUMMARY
+
+    summary = (41, "Ana Lima", "Porto", "PT", "wholesale", 7, 1234.567)
+    detail = (41, 1520.25, 30000.0, 3, "2021-03-04", 7, 1234.567)
+    c = driver.customers(fmt.table(Table(SUMMARY, [summary])))[0]
+    d = driver.details(fmt.table(Table(DETAIL, [detail])))[0]
+    assert c.id == 41 * 3 + driver.index and driver.source_key(c.id) == fmt.key_out(41)
+    assert (c.name, c.city, c.country, c.segment, c.version) == summary[1:6]
+    assert c.updated_at == pytest.approx(1234.567, abs=1e-3)
+    assert (d.balance, d.credit_limit, d.open_orders, d.last_order_date) == detail[1:5]
+    assert fmt.values_in(driver.map_changes({"credit_limit": 5000.0, "segment": "public"})) == {
+        "KLIMK": 5000.0, "KDGRP": "public"}
+
+
+def test_a_driver_refuses_a_key_its_system_does_not_own() -> None:
+    with pytest.raises(ValueError, match="belongs to source"):
+        SapDriver(0, 2).source_key(3)
+
+
+def test_a_formatted_system_answers_not_found_for_a_foreign_id() -> None:
+    world = World(small_scenario())
+    erp = FormattedErp(world.env, world.scenario, 1, world.metrics, "crm_b", _crm())
+    token = world.call(erp.authenticate("c", "s")).data["token"]
+    assert world.call(erp.read(token, "nonsense")).code == "NOT_FOUND"
+    assert world.call(erp.read(token, "CUST-0000002")).data.fields[0] == "customerId"
+
+
+def test_transparency_needs_several_sources_and_a_batch_sync() -> None:
+    from patterns.architecture import ArchitectureError, check
+
+    with pytest.raises(ArchitectureError, match="transparency needs batch_sync"):
+        check(["transparency"])
+    with pytest.raises(ArchitectureError, match="transparency\\+realtime_sync"):
+        check(["queued_sync", "transparency"])
