@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from app.commands import catalogue, recommend, report, run, sweep
-from app.errors import UsageError
+from app.errors import UsageError, one_line
 from patterns.architecture import ArchitectureError
 from simulator.scenario import ScenarioError
 
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except (ScenarioError, ArchitectureError, UsageError) as exc:
-        sys.stderr.write(f"patternsim: error: {exc}\n")
+        sys.stderr.write(f"patternsim: error: {one_line(str(exc))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("patternsim: interrupted\n")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from app import checks
 from app.errors import UsageError
 from app.export import atomic_write, to_csv, to_json
 from app.progress import ProgressLine
 from app.table import render
-from patterns.architecture import parse
+from patterns.architecture import ArchitectureError, parse
 from simulator import scenario as scenarios
 from simulator.run import run
 
@@ -42,10 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     scenario = scenarios.load(args.scenario, args.overrides)
-    architectures = parse(args.patterns)
-    out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory")
+    if args.seed is not None:
+        scenario["scenario"]["seed"] = args.seed
+        scenarios.validate(scenario, "--seed")
+    try:
+        architectures = parse(args.patterns)
+    except ArchitectureError as exc:
+        raise UsageError(f"--patterns: {exc}") from None
+    db = checks.db_url(args.db) if args.db is not None else None
+    out = checks.out_dir(args.out) if args.out is not None else None
     progress = ProgressLine(enabled=not args.quiet)
     total = len(architectures)
     done = {"i": 0}
@@ -56,12 +61,15 @@ def main(args: argparse.Namespace) -> int:
         progress(f"[{min(done['i'] + 1, total)}/{total}] {name}", fraction)
 
     try:
-        results = run(scenario, architectures, seed=args.seed, progress=report, db_url=args.db)
+        results = run(scenario, architectures, progress=report, db_url=db)
     finally:
         progress.close()
     if out is not None:
-        atomic_write(out / "results.json", to_json(results))
-        atomic_write(out / "results.csv", to_csv(results))
+        try:
+            atomic_write(out / "results.json", to_json(results))
+            atomic_write(out / "results.csv", to_csv(results))
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
     if args.json:
         sys.stdout.write(to_json(results))
     else:

@@ -1,0 +1,83 @@
+"""How wall time and peak memory grow with simulated duration and with the number of records.
+
+Each point runs in a fresh subprocess, which reports its own wall time and peak resident memory
+(``resource.getrusage(...).ru_maxrss``), so one point's memory never hides another's. Expected:
+wall time linear in the number of requests, and memory bounded by the records held (the ERP's touched
+records, replicas, caches), not by the number of requests (histograms and time series are bounded).
+
+The request rate is lowered (``--rate``, default 5/s) so the whole script runs in a few minutes; the
+shape of the growth, not the absolute time, is what it measures.
+
+    python -m benchmarks.scale [--rate 5] [--archs direct,batch_sync]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from benchmarks.common import machine, table, write_section
+
+DURATIONS = (3600.0, 4 * 3600.0, 16 * 3600.0)
+RECORDS = (10_000, 100_000, 1_000_000)
+BASE_RECORDS, BASE_DURATION = 10_000, 3600.0
+
+
+def child(duration: float, records: int, arch: str, rate: float) -> None:
+    """Run one point in this (fresh) process and print what it cost as JSON."""
+    from simulator import scenario as scenarios
+    from simulator.run import run_one
+
+    sc = scenarios.defaults()
+    sc["scenario"].update(duration=duration, warmup=0.0)
+    sc["data"]["customers"] = records
+    sc["workload"]["rate"] = rate
+    started = time.perf_counter()
+    block = run_one(sc, arch.split("+"), 42)
+    wall = time.perf_counter() - started
+    print(json.dumps({"wall_s": wall, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "requests": block["requests"]["total"], "rows": block["cache"]["rows"]}))
+
+
+def point(duration: float, records: int, arch: str, rate: float) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--child", str(duration), str(records), arch,
+                          str(rate)], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"point {duration:g} s, {records} records, {arch} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        duration, records, arch, rate = sys.argv[2:6]
+        child(float(duration), int(records), arch, float(rate))
+        return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rate", type=float, default=5.0, help="consumer requests per simulated second (default 5)")
+    ap.add_argument("--archs", default="direct,batch_sync")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = ap.parse_args()
+    points = [(d, BASE_RECORDS) for d in DURATIONS] + [(BASE_DURATION, r) for r in RECORDS if r != BASE_RECORDS]
+    rows = []
+    for arch in args.archs.split(","):
+        for duration, records in points:
+            p = point(duration, records, arch, args.rate)
+            rows.append([arch, f"{duration / 3600:g} h", f"{records:,}", f"{p['requests']:,}", f"{p['rows']:,}",
+                         f"{p['wall_s']:.1f}", f"{p['requests'] / p['wall_s']:,.0f}", f"{p['maxrss_mb']:,.0f}"])
+            print(" | ".join(rows[-1]), flush=True)
+    md = (f"## Growth with duration and records\n\nDefault scenario at {args.rate:g} requests/s (lowered so the "
+          "script runs in minutes), no warm-up, seed 42; each point in a fresh subprocess; peak memory is the "
+          f"process's maximum resident set (Python and libraries included). Machine: {machine()}.\n\n"
+          + table(["architecture", "simulated", "records", "requests", "rows held", "wall s", "requests / wall s",
+                   "peak RSS MB"], rows))
+    print(md)
+    if not args.no_write:
+        print(f"written: {write_section('scale', md)}")
+
+
+if __name__ == "__main__":
+    main()

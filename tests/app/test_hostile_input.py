@@ -1,0 +1,288 @@
+"""Hostile input through the real CLI: every bad file or flag is one line naming it, exit 2, nothing written.
+
+The corpus lives in ``tests/fixtures/hostile``; each file says in its first two comment lines which
+key the error must name and a fragment of the reason. Flag values are in ``BAD_FLAGS`` below. Each
+case runs through ``app.cli.main`` in this process (fast), with ``--out`` pointing at a folder that
+already holds results (which must stay byte for byte the same) and at a fresh path (which must not
+appear); a few run in a real subprocess to prove no traceback escapes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.errors import one_line
+from simulator import scenario as scenarios
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+HOSTILE = FIXTURES / "hostile"
+SMALL = str(FIXTURES / "small.toml")
+CORPUS = sorted(HOSTILE.glob("*.toml"))
+PREVIOUS = b'{"previous": "results"}\n'
+
+
+def expectation(path: Path) -> tuple[str, str]:
+    """The key and reason fragment a corpus file declares in its first two lines."""
+    first, second = path.read_bytes().split(b"\n")[:2]
+    key = first.decode("ascii").removeprefix("# expect key:").strip()
+    reason = second.decode("ascii").removeprefix("# expect reason:").strip()
+    return key.encode("ascii").decode("unicode_escape"), reason
+
+
+def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Run the CLI in this process; argparse's own errors arrive as SystemExit."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return code, captured.err
+
+
+def assert_one_clean_line(code: int, err: str, source: str, key: str, reason: str) -> None:
+    assert code == 2, err
+    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
+    assert "Traceback" not in err
+    line = err.rstrip("\n")
+    assert one_line(source) in line, line
+    assert one_line(key) in line, line
+    assert reason in line, line
+
+
+@pytest.fixture
+def outs(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder already holding results from an earlier run, and a path that does not exist yet."""
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "results.json").write_bytes(PREVIOUS)
+    (existing / "results.csv").write_bytes(b"architecture,seed\n")
+    return existing, tmp_path / "fresh"
+
+
+def assert_nothing_written(outs: tuple[Path, Path]) -> None:
+    existing, fresh = outs
+    assert sorted(p.name for p in existing.iterdir()) == ["results.csv", "results.json"]
+    assert (existing / "results.json").read_bytes() == PREVIOUS
+    assert (existing / "results.csv").read_bytes() == b"architecture,seed\n"
+    assert not fresh.exists()
+
+
+def reject(argv: list[str], capsys, outs, source: str, key: str, reason: str) -> None:
+    """``argv`` fails cleanly whether ``--out`` names an existing results folder or a fresh one."""
+    for out in outs:
+        code, err = cli([*argv, "--quiet", "--out", str(out)], capsys)
+        assert_one_clean_line(code, err, source, key, reason)
+    assert_nothing_written(outs)
+
+
+def test_the_corpus_is_big_enough():
+    assert len(CORPUS) >= 30
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_bad_scenario_file(path, capsys, outs):
+    key, reason = expectation(path)
+    reject(["run", str(path)], capsys, outs, str(path), key, reason)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_corpus_error_names_the_declared_key(path):
+    """The loader itself blames exactly the declared key (the CLI test only checks it is mentioned)."""
+    key, reason = expectation(path)
+    with pytest.raises(scenarios.ScenarioError) as caught:
+        scenarios.load(path)
+    assert (caught.value.source, caught.value.key) == (str(path), key)
+    assert reason in caught.value.reason
+
+
+NO_PSYCOPG = importlib.util.find_spec("psycopg2") is None
+# (flags after "run SMALL", source named, key named, fragment of the reason)
+BAD_FLAGS = [
+    (["--set", "erp.capacity"], "--set", "erp.capacity", "expected KEY=VALUE"),
+    (["--set", "=5"], "--set", "=5", "expected KEY=VALUE"),
+    (["--set", "erp.nothing=1"], "--set", "erp.nothing", "unknown key"),
+    (["--set", "erp..capacity=1"], "--set", "erp.", "unknown key"),
+    (["--set", "erp.capacity.x=1"], "--set", "erp.capacity.x", "unknown key"),
+    (["--set", "erp.service.get.sigma=1"], "--set", "erp.service.get.sigma", "unknown key"),
+    (["--set", "erp.capacity=-2"], "--set", "erp.capacity", "must not be negative"),
+    (["--set", "erp.capacity=0"], "--set", "erp.capacity", "greater than 0"),
+    (["--set", "workload.rate=nan"], "--set", "workload.rate", "finite"),
+    (["--set", "workload.rate=-inf"], "--set", "workload.rate", "finite"),
+    (["--set", "scenario.duration=1e308"], "--set", "scenario.duration", "at most"),
+    (["--set", "data.customers=" + "1" + "0" * 30], "--set", "data.customers", "at most"),
+    (["--set", "erp.capacity=" + "9" * 5000], "--set", "erp.capacity", "too many digits"),
+    (["--set", "scenario.duration=" + "[" * 10_000 + "]" * 10_000], "--set", "scenario.duration", "too deeply"),
+    (["--set", "erp={capacity=0}"], "--set", "erp.capacity", "greater than 0"),
+    (["--set", "erp=3"], "--set", "erp", "is a table"),
+    (["--set", "erp.outages={start=1}"], "--set", "erp.outages", "must be a list"),
+    (["--set", "erp.service.get={dist='pareto'}"], "--set", "erp.service.get.dist", "unknown distribution"),
+    (["--set", "erp.service.get.mean_ms=abc"], "--set", "erp.service.get.mean_ms", "finite"),
+    (["--set", "workload.list_fraction=2"], "--set", "workload.list_fraction", "fraction between 0 and 1"),
+    (["--set", "workload.list_fraction=0.6"], "--set", "workload", "must sum to 1"),
+    (["--set", "scenario.seed=1.5"], "--set", "scenario.seed", "whole number"),
+    (["--set", "scenario.name=a\x00b"], "--set", "scenario.name", "control characters"),
+    (["--set", "local_db.url=nope"], "--set", "local_db.url", "not a SQLAlchemy URL"),
+    (["--seed", "x"], "--seed", "", "invalid int value"),
+    (["--seed", "-5"], "--seed", "scenario.seed", "must not be negative"),
+    (["--seed", "1" + "0" * 30], "--seed", "scenario.seed", "too large"),
+    (["--patterns", ""], "--patterns", "", "no architecture"),
+    (["--patterns", "teleport"], "--patterns", "teleport", "unknown pattern"),
+    (["--patterns", "batch_sync+"], "--patterns", "''", "unknown pattern"),
+    (["--patterns", "direct+batch_sync"], "--patterns", "direct+batch_sync", "pick one"),
+    (["--patterns", "direct+direct"], "--patterns", "direct+direct", "named twice"),
+    (["--patterns", "direct,direct"], "--patterns", "direct", "listed twice"),
+    (["--patterns", "batch_sync+realtime_sync"], "--patterns", "batch_sync+realtime_sync", "one sync"),
+    (["--patterns", "batch_sync+queued_sync"], "--patterns", "batch_sync+queued_sync", "kind of realtime_sync"),
+    (["--patterns", "direct\nrm -rf"], "--patterns", "direct\\nrm", "unknown pattern"),
+    (["--db", "not a url"], "--db", "", "not a SQLAlchemy URL"),
+    (["--db", "oracle://scott@db/x"], "--db", "oracle", "not supported"),
+    (["--db", "postgresql+nosuchdriver://u@h/db"], "--db", "nosuchdriver", "unknown driver"),
+    (["--db", "sqlite:////nonexistent-patternsim-folder/x.db"], "--db", "nonexistent-patternsim-folder",
+     "does not exist"),
+    (["--db", "sqlite:///{tmp}"], "--db", "{tmp}", "is a directory"),
+    pytest.param(["--db", "postgresql://user:hunter2@h/db"], "--db", "user:***@h", "driver is not installed",
+                 marks=pytest.mark.skipif(not NO_PSYCOPG, reason="psycopg2 is installed here")),
+    (["--bogus"], "patternsim", "--bogus", "unrecognized arguments"),
+    (["--set"], "patternsim", "--set", "expected one argument"),
+]
+
+
+@pytest.mark.parametrize(("flags", "source", "key", "reason"), BAD_FLAGS,
+                         ids=lambda v: one_line(" ".join(v))[:40] if isinstance(v, list) else None)
+def test_bad_flag_value(flags, source, key, reason, capsys, outs, tmp_path):
+    flags = [f.replace("{tmp}", str(tmp_path)) for f in flags]
+    key = key.replace("{tmp}", str(tmp_path))
+    reject(["run", SMALL, *flags], capsys, outs, source, key, reason)
+    assert "hunter2" not in capsys.readouterr().err
+
+
+def test_a_password_never_appears_in_the_error(capsys, tmp_path):
+    code, err = cli(["run", SMALL, "--quiet", "--db", "oracle://scott:tiger@db/x"], capsys)
+    assert code == 2 and "tiger" not in err and "scott:***@db" in err
+
+
+# -- files that cannot be read, or are not files ------------------------------------------------------
+def test_missing_file(capsys, outs, tmp_path):
+    path = tmp_path / "nope.toml"
+    reject(["run", str(path)], capsys, outs, str(path), "", "no such file")
+
+
+def test_directory_instead_of_a_file(capsys, outs, tmp_path):
+    reject(["run", str(tmp_path)], capsys, outs, str(tmp_path), "", "is a directory")
+
+
+def test_path_with_a_nul_byte(capsys, outs, tmp_path):
+    path = str(tmp_path / "a\x00b.toml")
+    reject(["run", path], capsys, outs, path, "", "not a usable path")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root reads a chmod 000 file anyway; test_unreadable_file_simulated covers it")
+def test_unreadable_file(capsys, outs, tmp_path):
+    path = tmp_path / "secret.toml"
+    path.write_text("[erp]\ncapacity = 3\n")
+    path.chmod(0)
+    try:
+        reject(["run", str(path)], capsys, outs, str(path), "", "permission denied")
+    finally:
+        path.chmod(0o600)
+
+
+def test_unreadable_file_simulated(capsys, outs, tmp_path, monkeypatch):
+    """What chmod 000 does for an ordinary user, simulated so it also runs as root (as CI does)."""
+    path = tmp_path / "secret.toml"
+    path.write_text("[erp]\ncapacity = 3\n")
+    real_open = Path.open
+
+    def refuse(self: Path, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    reject(["run", str(path)], capsys, outs, str(path), "", "permission denied")
+
+
+def test_fifty_megabyte_file(capsys, outs, tmp_path):
+    path = tmp_path / "huge.toml"
+    line = b"# " + b"x" * 1021 + b"\n"
+    with path.open("wb") as handle:
+        for _ in range(50 * 1024):
+            handle.write(line)
+    assert path.stat().st_size == 50 * 1024 * 1024
+    reject(["run", str(path)], capsys, outs, str(path), "", "larger than")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_endless_device_is_not_read_to_the_end(capsys, outs):
+    reject(["run", "/dev/zero"], capsys, outs, "/dev/zero", "", "larger than")
+
+
+@pytest.mark.parametrize("text", [
+    "x = " + "{ a = " * 10_000 + "1" + " }" * 10_000 + "\n",
+    "x = " + "[" * 10_000 + "]" * 10_000 + "\n",
+    "[erp]\noutages = " + "[" * 10_000 + "]" * 10_000 + "\n",
+], ids=["inline-tables", "arrays", "arrays-in-a-known-key"])
+def test_deeply_nested_tables(text, capsys, outs, tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text(text)
+    reject(["run", str(path)], capsys, outs, str(path), "", "nested too deeply")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="'a file as a parent folder' is a POSIX example")
+def test_out_that_is_a_file_or_cannot_be_created(capsys, tmp_path):
+    afile = tmp_path / "results.json"
+    afile.write_bytes(PREVIOUS)
+    for out, reason in ((afile, "exists and is not a directory"), (afile / "sub", "cannot be created")):
+        code, err = cli(["run", SMALL, "--quiet", "--out", str(out)], capsys)
+        assert_one_clean_line(code, err, "--out", str(out), reason)
+    assert afile.read_bytes() == PREVIOUS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
+
+
+# -- valid edge cases -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["", "# only a comment\n\n"], ids=["empty", "comments-only"])
+def test_empty_file_means_all_defaults(text, tmp_path):
+    path = tmp_path / "empty.toml"
+    path.write_text(text)
+    expected = scenarios.defaults()
+    scenarios.validate(expected, "defaults")
+    assert scenarios.load(path) == expected
+
+
+def test_empty_file_runs(tmp_path, capsys):
+    path = tmp_path / "empty.toml"
+    path.write_bytes(b"")
+    argv = ["run", str(path), "--patterns", "batch_sync", "--quiet", "--json", "--set", "scenario.duration=20",
+            "--set", "scenario.warmup=0", "--set", "data.customers=50", "--set", "workload.rate=2"]
+    assert main(argv) == 0
+    assert '"batch_sync"' in capsys.readouterr().out
+
+
+# -- the same in real processes: no traceback escapes ----------------------------------------------------
+@pytest.mark.parametrize("argv", [
+    ["run", str(HOSTILE / "toml_unclosed_table.toml")],
+    ["run", str(HOSTILE / "not_utf8.toml")],
+    ["run", str(HOSTILE / "huge_int_float_key.toml")],
+    ["run", str(HOSTILE / "key_with_newline.toml")],
+    ["run", SMALL, "--set", "erp.capacity=" + "[" * 10_000],
+    ["run", SMALL, "--seed", "-5"],
+    ["run", SMALL, "--db", "not a url"],
+], ids=["broken-toml", "not-utf8", "huge-int", "newline-key", "deep-set", "negative-seed", "bad-db"])
+def test_in_a_real_process(argv, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "app.cli", *argv, "--quiet", "--out", str(out)],
+                          capture_output=True, text=True, cwd=FIXTURES.parents[1], timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("patternsim: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert not out.exists()
