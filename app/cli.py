@@ -10,12 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import catalogue, recommend, report, run, sweep
+from app.commands import catalogue, faults, recommend, report, run, sweep
 from app.errors import UsageError, one_line
 from patterns.architecture import ArchitectureError
 from simulator.scenario import ScenarioError
 
-COMMANDS = [run, sweep, report, recommend, catalogue]
+COMMANDS = [run, sweep, report, recommend, faults, catalogue]
 
 
 class Parser(argparse.ArgumentParser):
