@@ -61,6 +61,12 @@ def test_realtime_variants_combine() -> None:
                                                                                            "lazy_load"]
 
 
+def test_several_sources_merge_into_one_batch_synced_replica() -> None:
+    answers = {"replicate": "yes", "several_sources": "yes"}
+    assert tree.next_question(answers).id == "details_reused"  # the summary axis is decided
+    assert tree.walk({**answers, "details_reused": "no"}) == ["batch_sync", "transparency"]
+
+
 def test_answers_off_the_path_are_kept_but_ignored() -> None:
     answers = {**tree.recommended_answers(), "change_volume": "yes"}  # realtime=no: never asked
     assert tree.walk(answers) == ["batch_sync"]
@@ -69,8 +75,9 @@ def test_answers_off_the_path_are_kept_but_ignored() -> None:
 
 def test_next_question_follows_the_answers() -> None:
     assert tree.next_question({}).id == tree.ROOT
-    assert tree.next_question({"replicate": "yes", "summary_reads": "no"}).id == "details_reused"
-    with pytest.raises(KeyError, match="summary_reads"):
+    assert tree.next_question({"replicate": "yes", "several_sources": "no", "summary_reads": "no"}).id == \
+        "details_reused"
+    with pytest.raises(KeyError, match="several_sources"):
         tree.walk({"replicate": "yes"})
 
 

@@ -25,7 +25,8 @@ class PickScreen(ModalScreen[list[str] | None]):
         with Vertical(id="pick-box"):
             yield Label("Combine patterns into one architecture", classes="box-title")
             yield SelectionList[str](
-                *[Selection(f"{pid}: {cls.summary}", pid) for pid, cls in PATTERNS.items()], id="pick-list")
+                *[Selection(f"{pid}  [dim]{cls.title}[/]", pid) for pid, cls in PATTERNS.items()], id="pick-list")
+            yield Label("", id="pick-about")
             yield Label("", id="pick-status")
             yield Label("Space select · a add · Esc cancel", classes="box-hint")
 
@@ -36,6 +37,10 @@ class PickScreen(ModalScreen[list[str] | None]):
     def chosen(self) -> list[str]:
         picked = set(self.query_one(SelectionList).selected)
         return [pid for pid in PATTERNS if pid in picked]
+
+    def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+        pid = event.selection.value
+        self.query_one("#pick-about", Label).update(f"{pid}: {PATTERNS[pid].summary}")
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         self._update()

@@ -61,7 +61,7 @@ class QuestionScreen(Screen[None]):
             if qid == self.question.id:
                 break
             q = tree.QUESTIONS[qid]
-            steps.append((q.short, value, q.answer(value).adds))
+            steps.append((q.short, value, _effect(q.answer(value))))
         self.query_one(PathPanel).show(steps, self.question.short)
         self.sub_title = f"question {len(steps) + 1}: {self.question.short}"
         menu = self.query_one(OptionList)
@@ -88,3 +88,10 @@ class QuestionScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _effect(answer: tree.Answer) -> str:
+    """What an answer did, in a few words: ``+batch_sync`` or ``validation=ttl``."""
+    parts = [f"+{pid}" for pid in answer.adds]
+    parts += [f"{k}={v}" for values in answer.params.values() for k, v in values.items()]
+    return " ".join(parts)

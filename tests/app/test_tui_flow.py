@@ -1,0 +1,135 @@
+"""The TUI driven by key presses: the recommended walk, a short run, the results, export, and mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import DataTable, OptionList
+
+from app.table import ROWS
+from app.tui.app import make_app
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.outcome import OutcomeScreen
+from app.tui.screens.question import QuestionScreen
+from app.tui.screens.results import ResultsScreen
+from app.tui.screens.run import RunScreen
+from app.tui.screens.scenario import ScenarioScreen
+from tests.app.tui_helpers import SMALL, open_scenario, sync, type_into, until, walk_recommended
+
+SIZE = (100, 30)
+
+
+@sync
+async def test_recommended_walk_runs_and_exports(tmp_path: Path) -> None:
+    app = make_app(out_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_recommended(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        assert app.session.architectures == [["direct"], ["batch_sync"]]
+        await pilot.press("n")
+        assert isinstance(app.screen, ScenarioScreen)
+        for key, text in SMALL.items():
+            await type_into(pilot, key, text)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        table = app.screen.query_one(DataTable)
+        assert [str(c.label).strip() for c in table.columns.values()] == ["metric", "direct", "batch_sync"]
+        assert table.row_count == len(ROWS)
+        await pilot.press("j")
+        await pilot.pause()
+    doc = json.loads((tmp_path / "results.json").read_text())
+    assert list(doc["architectures"]) == ["direct", "batch_sync"]
+    assert doc["scenario"]["scenario"]["duration"] == 60
+    assert doc["scenario"]["data"]["customers"] == 500
+    assert doc["architectures"]["batch_sync"]["requests"]["total"] > 0
+
+
+@sync
+async def test_going_back_keeps_answers() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter", "enter")  # walk; replicate = yes, several_sources = no
+        await pilot.press("down", "enter")  # summary_reads = no
+        assert app.screen.question.id == "details_reused"
+        await pilot.press("escape")
+        assert app.screen.question.id == "summary_reads"
+        assert app.screen.query_one(OptionList).highlighted == app.screen.question.values.index("no")
+        assert app.session.answers == {"replicate": "yes", "several_sources": "no", "summary_reads": "no"}
+        await pilot.press("enter", "enter", "enter", "enter")  # no, then recommended to the end
+        assert app.session.walked == ["direct"]
+        assert app.session.architectures == [["direct"]]
+
+
+@sync
+async def test_wrong_value_is_explained_and_blocks_the_run() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scenario(pilot)
+        await type_into(pilot, "erp.summary_change_fraction", "1.5")
+        row = app.screen.query_one("#row-erp-summary_change_fraction")
+        assert row.has_class("-invalid")
+        assert "between 0 and 1" in str(row.query_one(".field-error").render())
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
+        assert not app.workers and app.session.results is None
+        await type_into(pilot, "erp.summary_change_fraction", "0.5")
+        assert not row.has_class("-invalid")
+
+
+@sync
+async def test_cancel_returns_to_the_form() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scenario(pilot)
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, RunScreen)
+        await pilot.press("c")  # the default hour-long run: stopped at its next progress step
+        await until(pilot, lambda: isinstance(app.screen, ScenarioScreen))
+        assert app.session.results is None
+
+
+@sync
+async def test_pick_by_hand_rejects_conflicts() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")  # pick patterns by hand: the picker opens over the outcome
+        await pilot.press("space", "down", "space")  # direct + batch_sync
+        assert "direct+batch_sync" in str(app.screen.query_one("#pick-status").render())
+        await pilot.press("a")
+        assert app.session.architectures == [["direct"]]
+        await pilot.press("up", "space", "a")  # batch_sync alone
+        await pilot.pause()
+        assert isinstance(app.screen, OutcomeScreen)
+        assert app.session.architectures == [["direct"], ["batch_sync"]]
+        await pilot.press("d")
+        assert app.session.architectures == [["direct"]]
+
+
+@sync
+async def test_open_results_file(tmp_path: Path, results_file: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "enter")
+        path = app.screen.query_one("#open-path")
+        path.value = str(tmp_path / "missing.json")  # as if pasted
+        await pilot.press("enter")
+        assert "no such file" in str(app.screen.query_one("#open-error").render())
+        path.value = str(results_file)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert app.screen.query_one(DataTable).row_count == len(ROWS)
+
+
+@sync
+async def test_help_and_quit() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, QuestionScreen)
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -1,0 +1,86 @@
+"""The UI's plain-Python parts: the scenario form's checks, the session, and that the domain never loads textual."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.errors import UsageError
+from app.tui import form
+from app.tui.session import Session, open_file, problem_with
+from patterns.architecture import ArchitectureError
+from simulator import scenario as scenarios
+from simulator.scenario import ScenarioError
+
+
+def test_domain_does_not_import_textual() -> None:
+    code = ("import importlib, pkgutil, sys, patterns, simulator\n"
+            "for pkg in (patterns, simulator):\n"
+            "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+            "        importlib.import_module(f'{pkg.__name__}.{m.name}')\n"
+            "import app.cli, app.tui, app.tui.form, app.tui.session\n"
+            "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_form_names_every_wrong_field_with_the_reason() -> None:
+    base = scenarios.defaults()
+    texts = {**form.values(base), "scenario.duration": "abc", "data.customers": "-3", "workload.rate": ""}
+    checked = form.check(base, texts)
+    assert not checked.ok
+    assert set(checked.errors) == {"scenario.duration", "data.customers", "workload.rate"}
+    assert "number" in checked.errors["scenario.duration"]
+    assert "negative" in checked.errors["data.customers"]
+    assert checked.errors["workload.rate"] == "needs a value"
+
+
+def test_form_returns_the_scenario_to_run() -> None:
+    base = scenarios.defaults()
+    checked = form.check(base, {**form.values(base), "scenario.duration": "60", "erp.network_latency.mean_ms": "5"})
+    assert checked.ok
+    assert checked.scenario["scenario"]["duration"] == 60.0
+    assert checked.scenario["erp"]["network_latency"] == {"dist": "constant", "mean_ms": 5.0}
+    assert base["scenario"]["duration"] == 3600.0  # the base is not touched
+
+
+def test_form_fields_exist_in_the_scenario() -> None:
+    assert form.values(scenarios.defaults()).keys() == {f.key for f in form.FIELDS}
+
+
+def test_session_adopts_the_walk_and_keeps_added_architectures() -> None:
+    session = Session()
+    session.adopt(["batch_sync"], {})
+    assert session.architectures == [["direct"], ["batch_sync"]]
+    session.add(["lazy_load"])
+    with pytest.raises(ArchitectureError, match="already"):
+        session.add(["lazy_load"])
+    with pytest.raises(ArchitectureError, match="direct"):
+        session.add(["direct", "batch_sync"])
+    session.adopt(["direct"], {})
+    assert session.architectures == [["direct"], ["lazy_load"]]
+
+
+def test_walk_settings_reach_the_scenario() -> None:
+    session = Session()
+    session.adopt(["lazy_load"], {"lazy_load": {"validation": "timestamp"}})
+    assert session.base_scenario()["patterns"]["lazy_load"]["validation"] == "timestamp"
+
+
+def test_unknown_pattern_is_not_runnable() -> None:
+    assert "not runnable" in problem_with(["no_such_pattern"])
+    assert problem_with([]) and problem_with(["batch_sync"]) is None
+
+
+def test_open_file_tells_results_from_scenarios(tmp_path: Path, results_file: Path) -> None:
+    assert open_file(str(results_file))[0] == "results"
+    assert open_file(str(scenarios.bundled()[0])) == ("scenario", str(scenarios.bundled()[0]))
+    (tmp_path / "other.json").write_text(json.dumps({"hello": 1}))
+    with pytest.raises(UsageError, match="not a patternsim results file"):
+        open_file(str(tmp_path / "other.json"))
+    (tmp_path / "bad.toml").write_text("[erp]\ncapacity = -1\n")
+    with pytest.raises(ScenarioError, match="erp.capacity"):
+        open_file(str(tmp_path / "bad.toml"))
