@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from patterns.core_service import ReplicaSummary
-from patterns.integration import IntegrationError
-from patterns.pattern import Context, Pattern
+from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Customer, Step
 
 
@@ -23,8 +22,9 @@ def copy_changes(ctx: Context, cursor_name: str, page_size: int,
     """Copy what changed since the saved cursor into the replica (everything, the first time).
 
     Shared by every sync that needs a full or incremental load (batch cycles, the initial load of
-    real-time sync). Raises ``IntegrationError`` when the source fails; the cursor is saved after
-    each committed page, so the next call resumes where this one stopped.
+    real-time sync). Raises ``IntegrationError`` when the source fails and ``LocalStoreError`` when
+    the local database does; each page and the cursor after it commit in one transaction, so the
+    next call resumes where this one stopped and never skips a page.
     """
     rt = ctx.runtime
     saved = ctx.store.cursor(cursor_name)
@@ -35,16 +35,16 @@ def copy_changes(ctx: Context, cursor_name: str, page_size: int,
         if since is None and load_started is None:
             load_started = as_of
         yield rt.sleep(ctx.store.latency())
-        ctx.store.upsert_customers(rows, only_newer=True)
-        if on_page is not None:
-            on_page(rows)
+        ctx.store.upsert_customers(rows, only_newer=True, commit=False)
         if not more:
             # A finished full load continues from the moment it began: what changed while
             # it ran has a newer timestamp and comes with the next cycle.
             since, after = (load_started, None) if since is None else (cursor[0], None)
         else:
             since, after = cursor
-        ctx.store.save_cursor(cursor_name, since, after)  # only after the page committed
+        ctx.store.save_cursor(cursor_name, since, after)  # commits the page and the cursor together
+        if on_page is not None:
+            on_page(rows)
         if not more:
             return
 
@@ -100,7 +100,7 @@ class BatchSync(Pattern):
             yield from copy_changes(ctx, self.cursor_name, self.page_size, self._counted)
             self.cycles += 1
             return True
-        except IntegrationError:
+        except RECOVERABLE:
             self.failed_cycles += 1
             return False
         finally:

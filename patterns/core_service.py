@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from patterns.integration import IntegrationService, NotFound
 from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
-from patterns.store import Store
+from patterns.store import LocalStoreError, Store
 
 
 class SummaryReads(Protocol):
@@ -56,32 +56,51 @@ class ReplicaSummary:
     """Summary reads answered by the local replica (the cold cache) with SQL.
 
     A ``get`` for an id the replica does not hold yet (inserted since the last sync) falls back to
-    the source, so consumers see the same API; it counts as a cache miss.
+    the source, so consumers see the same API; it counts as a cache miss. So does a read the local
+    database fails: consumers get an answer from the source instead of an error.
     """
 
     def __init__(self, runtime: Runtime, store: Store, integration: IntegrationService,
                  observer: Observer = NULL_OBSERVER):
         self.runtime, self.store, self.integration, self.observer = runtime, store, integration, observer
+        self.local_errors = 0
 
     def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
         self.integration._authorize(caller, "search")
         yield self.runtime.sleep(self.store.latency())
+        try:
+            rows = self.store.search(criteria, offset, limit)
+        except LocalStoreError:
+            self.local_errors += 1
+            self.observer.cache("customers", False)
+            return (yield from self.integration.search(caller, criteria, offset, limit))
         self.observer.cache("customers", True)
-        return self.store.search(criteria, offset, limit)
+        return rows
 
     def get(self, caller: Caller, key: int) -> Step:
         self.integration._authorize(caller, "read")
         yield self.runtime.sleep(self.store.latency())
-        customer = self.store.customer(key)
+        try:
+            customer = self.store.customer(key)
+        except LocalStoreError:
+            self.local_errors += 1
+            customer = None
         self.observer.cache("customers", customer is not None)
         if customer is None:
             customer = yield from self.integration.get_customer(caller, key)
         return customer
 
     def write_through(self, customer: Customer, detail: CustomerDetail) -> Step:
-        """After the source accepted a write, bring the replica up to the version it returned."""
+        """After the source accepted a write, bring the replica up to the version it returned.
+
+        The source has the write; if the local database fails now, the replica catches up with
+        the next sync, so the consumer's update still succeeds.
+        """
         yield self.runtime.sleep(self.store.latency())
-        self.store.upsert_customers([customer], only_newer=True)
+        try:
+            self.store.upsert_customers([customer], only_newer=True)
+        except LocalStoreError:
+            self.local_errors += 1
 
 
 __all__ = ["CoreService", "ReplicaSummary", "SummaryReads", "DetailReads", "NotFound"]

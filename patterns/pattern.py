@@ -12,12 +12,17 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from patterns.integration import IntegrationError
 from patterns.ports import NULL_OBSERVER, Caller, Observer, Runtime, Step
+from patterns.store import LocalStoreError
 
 if TYPE_CHECKING:
     from patterns.core_service import CoreService
     from patterns.integration import IntegrationService
     from patterns.store import Store
+
+# Errors a sync step recovers from by trying again later: the source failed, or the local database did.
+RECOVERABLE = (IntegrationError, LocalStoreError)
 
 SYNC_CALLER = Caller("customer-sync", frozenset({"customers.read", "customers.sync"}))
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from patterns.ports import Contract, Customer, CustomerDetail, Delay
@@ -126,6 +127,38 @@ def _dialect_insert(engine: Any):
     raise ValueError(f"local_db.url: dialect {name!r} has no upsert here; use sqlite or postgresql")
 
 
+class LocalStoreError(Exception):
+    """The local database failed a statement; its transaction was rolled back.
+
+    Patterns treat it as real code treats a database error: a read falls back to the source, a
+    sync step is tried again later (its cursor or queue item untouched).
+    """
+
+
+class GuardedConnection:
+    """A connection whose failed statements roll back and raise ``LocalStoreError``."""
+
+    def __init__(self, conn: Any):
+        self._conn = conn
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._conn.execute(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            self._conn.rollback()
+            raise LocalStoreError(str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]) from None
+
+    def commit(self) -> None:
+        try:
+            self._conn.commit()
+        except SQLAlchemyError as exc:
+            self._conn.rollback()
+            raise LocalStoreError(str(exc).splitlines()[0]) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
 class Store:
     """One run's local database and the prepared statements the patterns use.
 
@@ -142,7 +175,7 @@ class Store:
         self.metadata = metadata
         metadata.drop_all(self.engine)
         metadata.create_all(self.engine)
-        self.conn = self.engine.connect()
+        self.conn = GuardedConnection(self.engine.connect())
         self._insert = _dialect_insert(self.engine)
         self._upsert_customer = self._upsert(customers, only_newer=False)
         self._upsert_customer_newer = self._upsert(customers, only_newer=True)
@@ -280,6 +313,7 @@ class AuditTrail:
         self.store, self.batch = store, batch
         self._rows: list[dict[str, Any]] = []
         self.count = 0
+        self.failed_flushes = 0
 
     def record(self, at: float, caller: str, operation: str, target: int | None, outcome: str,
                duration_s: float) -> None:
@@ -290,5 +324,10 @@ class AuditTrail:
             self.flush()
 
     def flush(self) -> None:
-        self.store.write_audit(self._rows)
+        """Write the buffered rows; if the database fails, keep them for the next flush (none is lost)."""
+        try:
+            self.store.write_audit(self._rows)
+        except LocalStoreError:
+            self.failed_flushes += 1
+            return
         self._rows = []

@@ -22,6 +22,7 @@ from patterns.ports import SUMMARY_FIELDS
 from patterns.store import AuditTrail, Store
 from simulator.distributions import sampler, streams
 from simulator.erp import SUMMARY_GROUP, Erp
+from simulator.local_faults import DatabaseErrors
 from simulator.metrics import Metrics
 from simulator.runtime import SimRuntime
 from simulator.sources import build_sources, routes
@@ -75,6 +76,8 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
     metrics.truth = erp
     local = sampler(scenario["local_db"]["latency"], streams(seed, "local-db")["local-db"])
     store = Store(scenario["local_db"]["url"], local)
+    db_errors = DatabaseErrors(store.engine, scenario["local_db"]["error_rate"],
+                               streams(seed, "db-errors")["db-errors"])
     try:
         audit = AuditTrail(store)
         integration = IntegrationService(
@@ -94,6 +97,7 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
                 progress(name, i / PROGRESS_STEPS)
         drained = env.process(architecture.quiesce())
         env.run(until=simpy.AnyOf(env, [drained, env.timeout(s["drain_limit"])]))
+        db_errors.active = False  # the run is over: read the replica as it is
         audit.flush()
         block = {"patterns": list(ids), **metrics.result(scenario["erp"]["capacity"])}
         block["cache"]["rows"] = store.customer_count() + store.detail_count()

@@ -65,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
             "auth": _dist("constant", mean_ms=30.0),
         },
     },
-    "local_db": {"latency": _dist("constant", mean_ms=2.0), "url": "sqlite://"},
+    "local_db": {"latency": _dist("constant", mean_ms=2.0), "url": "sqlite://", "error_rate": 0.0},
     "integration": {"timeout": 10.0, "retries": 2, "backoff": 0.2, "backoff_max": 5.0},
     "workload": {
         "rate": 30.0,
@@ -109,6 +109,7 @@ POSITIVE = {
     "patterns.isolated_sync.contract_interval", "patterns.isolated_sync.page_size",
 }
 FRACTIONS = {
+    "local_db.error_rate",
     "erp.summary_change_fraction", "erp.error_rate", "erp.callback.loss", "erp.callback.duplication",
     "patterns.queued_sync.crash_rate",
     "workload.list_fraction", "workload.get_fraction", "workload.detail_fraction",
