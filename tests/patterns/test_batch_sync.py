@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from patterns.architecture import build
-from patterns.batch_sync import BatchSync
 from patterns.integration import SourceUnavailable
 from patterns.ports import Caller
 from simulator.run import run
