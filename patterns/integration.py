@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from patterns.drivers import Driver
-from patterns.ports import DETAIL_FIELDS, SUMMARY_FIELDS, Caller, Runtime, SourceSystem, Step
+from patterns.ports import (
+    DETAIL_FIELDS,
+    SUMMARY_FIELDS,
+    Caller,
+    Endpoint,
+    Notification,
+    Runtime,
+    SourceSystem,
+    Step,
+    Subscription,
+)
 
 READ, WRITE, SYNC = "customers.read", "customers.write", "customers.sync"
 REQUIRED_ROLE = {
@@ -138,13 +148,27 @@ class IntegrationService:
         """The route owning ``key``: the one source, or the one ``owner`` names (see transparency)."""
         return self.default if self.owner is None else self.routes[self.owner(key)]
 
+    def subscribe(self, endpoint: Endpoint) -> list[Subscription]:
+        """Have every source call ``endpoint`` after each change, with the key normalized by its driver."""
+        return [route.source.subscribe(self._normalized(route, endpoint)) for route in self.routes.values()]
+
+    @staticmethod
+    def _normalized(route: Route, endpoint: Endpoint) -> Endpoint:
+        if type(route.driver).from_source_value is Driver.from_source_value:
+            return endpoint  # the source's ids are ours
+
+        def normalized(notification: Notification) -> Step:
+            return endpoint(notification._replace(key=route.driver.from_source_value("id", notification.key)))
+        return normalized
+
     # -- the normalized API -------------------------------------------------------------------
-    def search(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
+    def search(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int,
+               source: str | None = None) -> Step:
         self._authorize(caller, "search")
         if not set(criteria) <= FILTER_FIELDS or not all(isinstance(v, str) for v in criteria.values()):
             raise InvalidInput(f"search filters are {sorted(FILTER_FIELDS)} with text values")
         self._check_page(offset, limit)
-        route = self.default
+        route = self.routes[source] if source else self.default
         table = yield from self._call(caller, route, "search", None, route.driver.map_criteria(criteria), offset, limit)
         return route.driver.customers(table)
 

@@ -86,10 +86,15 @@ class IsolatedSync(Pattern):
             return True
         self._running = True
         try:
-            if self.batch is not None and not (yield from self.batch.cycle()):
-                self.failed_cycles += 1
-                return False
-            yield from self._copy_contracts()
+            if self.batch is not None:
+                # With several systems the transparency service copies them all (it installs after us).
+                customers = self.ctx.installed.get("transparency", self.batch)
+                if not (yield from customers.cycle()):
+                    self.failed_cycles += 1
+                    return False
+            sources = list(self.ctx.integration.routes)
+            for source in sources:
+                yield from self._copy_contracts(source, CURSOR if len(sources) == 1 else f"{CURSOR}@{source}")
             self.cycles += 1
             return True
         except IntegrationError:
@@ -98,15 +103,15 @@ class IsolatedSync(Pattern):
         finally:
             self._running = False
 
-    def _copy_contracts(self) -> Step:
-        """Page through contract changes since the cursor (all contracts the first time)."""
+    def _copy_contracts(self, source: str, cursor_name: str) -> Step:
+        """Page through one system's contract changes since its cursor (all contracts the first time)."""
         ctx, rt = self.ctx, self.ctx.runtime
-        saved = ctx.store.cursor(CURSOR)
+        saved = ctx.store.cursor(cursor_name)
         since, after = saved if saved else (None, None)
         load_started: float | None = None
         while True:
             rows, cursor, as_of, more = yield from ctx.integration.contract_changes(
-                ctx.sync_caller, since, after, self.page_size)
+                ctx.sync_caller, since, after, self.page_size, source=source)
             if since is None and load_started is None:
                 load_started = as_of
             if self.orchestrate:
@@ -118,7 +123,7 @@ class IsolatedSync(Pattern):
                 since, after = cursor
             else:
                 since, after = (load_started, None) if since is None else (cursor[0], None)
-            ctx.store.save_cursor(CURSOR, since, after)
+            ctx.store.save_cursor(cursor_name, since, after)
             self._count_orphans()
             if not more:
                 return

@@ -63,8 +63,8 @@ class RealtimeSync(Pattern):
         ctx.core.summary = self.replica
         ctx.core.after_write.append(self.replica.write_through)
         # Subscribe before the initial load starts, so no change falls between the two.
-        self.subscriptions: list[Subscription] = [
-            route.source.subscribe(self.endpoint) for route in ctx.integration.routes.values()]
+        # Through the Integration Service: every source, each notification's key normalized by its driver.
+        self.subscriptions: list[Subscription] = ctx.integration.subscribe(self.endpoint)
 
     def start(self) -> list[Step]:
         return [self.initial_load()]

@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from patterns.drivers import Driver, ErpDriver
-from patterns.integration import IntegrationError
+from patterns.integration import IntegrationError, IntegrationService
 from patterns.pattern import Context, Pattern
-from patterns.ports import Customer, CustomerDetail, Step
+from patterns.ports import Caller, Contract, Customer, CustomerDetail, Step, Table
 
 # Simulated time 0, for formats that write calendar timestamps.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -99,11 +99,20 @@ class FederatedDriver(Driver):
     def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
         return {self.summary_map[k]: self.to_source_value(k, v) for k, v in criteria.items()}
 
+    def contracts(self, table: Table) -> list[Contract]:
+        """Contracts get global numbers like customers (local * n + index); they cite the customer's id."""
+        n, index = self.n, self.index
+        at = [table.fields.index(self.contract_map[f]) for f in Contract._fields]
+        updated = self.incoming.get("updated_at", float)
+        return [Contract(int(r[at[0]]) * n + index, self.parse_id(r[at[1]]) * n + index, r[at[2]], int(r[at[3]]),
+                         updated(r[at[4]])) for r in table.rows]
+
 
 class SapDriver(FederatedDriver):
     format = "sap"
     summary_map = ErpDriver.summary_map
     detail_map = ErpDriver.detail_map
+    contract_map = ErpDriver.contract_map
 
 
 class CrmDriver(FederatedDriver):
@@ -113,6 +122,8 @@ class CrmDriver(FederatedDriver):
     detail_map = {"id": "customerId", "balance": "balanceCents", "credit_limit": "creditLimitCents",
                   "open_orders": "openOrders", "last_order_date": "lastOrderOn", "version": "rev",
                   "updated_at": "modifiedAt"}
+    contract_map = {"id": "contractNo", "customer_id": "customerId", "product": "productCode", "version": "rev",
+                    "updated_at": "modifiedAt"}
     incoming = {"country": str.upper, "segment": str.lower, "balance": lambda c: c / 100,
                 "credit_limit": lambda c: c / 100, "updated_at": iso_to_seconds}
     outgoing = {"country": str.lower, "segment": str.upper, "balance": lambda v: round(v * 100),
@@ -131,6 +142,8 @@ class LegacyDriver(FederatedDriver):
                    "version": "SEQ", "updated_at": "CHGTS"}
     detail_map = {"id": "CUSTNO", "balance": "BAL", "credit_limit": "CREDLIM", "open_orders": "ORDERS",
                   "last_order_date": "LASTORD", "version": "SEQ", "updated_at": "CHGTS"}
+    contract_map = {"id": "CONTNO", "customer_id": "CUSTNO", "product": "PROD", "version": "SEQ",
+                    "updated_at": "CHGTS"}
     incoming = {"segment": {v: k for k, v in LEGACY_SEGMENTS.items()}.__getitem__, "balance": comma_to_float,
                 "credit_limit": comma_to_float, "last_order_date": dotted_to_iso_date,
                 "updated_at": lambda ms: ms / 1000}
@@ -151,8 +164,32 @@ def driver_for(fmt: str, index: int, n: int) -> FederatedDriver:
     return DRIVERS[fmt](index, n)
 
 
+class FederatedSearch:
+    """Summary reads with no replica: a list asks every system and merges the pages by id."""
+
+    def __init__(self, integration: IntegrationService, names: list[str]):
+        self.integration, self.names = integration, names
+
+    def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
+        merged: list[Customer] = []
+        for name in self.names:
+            merged += yield from self.integration.search(caller, criteria, 0, offset + limit, source=name)
+        merged.sort(key=lambda c: c.id)
+        return merged[offset:offset + limit]
+
+    def get(self, caller: Caller, key: int) -> Step:
+        return (yield from self.integration.get_customer(caller, key))
+
+
 class Transparency(Pattern):
-    """Several systems of record behind one Integration Service and one merged replica."""
+    """Several systems of record behind one Integration Service and one merged replica.
+
+    What the sync does depends on the summary strategy it finds: with ``batch_sync`` each cycle
+    copies every system in turn (its own cursor each; ``isolated_sync``, when it orchestrates,
+    runs these cycles before the contracts); with ``realtime_sync`` the callbacks of every system
+    arrive through the Integration Service and this copies the systems other than the first once at
+    the start; with no replica, lists ask every system and merge.
+    """
 
     id = "transparency"
     axis = "sources"
@@ -163,13 +200,6 @@ class Transparency(Pattern):
     disadvantages = ("The sync is only as current as the slowest system allows",
                      "One driver (and its format quirks) to keep per system",
                      "Every write must find the owning system first")
-    needs = ("batch_sync",)
-    conflicts = {
-        "realtime_sync": "the transparency sync merges the sources on a timer; callbacks from several "
-                         "systems are not modelled, use batch_sync",
-        "isolated_sync": "isolated_sync orchestrates contracts from one system; merging several systems "
-                         "is the transparency sync's job",
-    }
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
@@ -178,26 +208,51 @@ class Transparency(Pattern):
             raise ValueError("transparency: needs at least two systems of record (patterns.transparency.sources)")
         n = len(self.names)
         ctx.integration.owner = lambda key: self.names[owner_index(key, n)]
-        self.batch = ctx.installed["batch_sync"]
-        self.batch.timer = False  # one cycle here copies every source in turn
+        self.batch = ctx.installed.get("batch_sync")
+        self.realtime = ctx.installed.get("realtime_sync")
+        isolated = ctx.installed.get("isolated_sync")
+        if self.batch is not None:
+            self.batch.timer = False  # a cycle here copies every system in turn
+        # An orchestrating isolated_sync runs our cycles itself, each before its contracts.
+        self.driven = bool(isolated is not None and isolated.orchestrate and self.batch is not None)
+        if self.batch is None and self.realtime is None:
+            ctx.core.summary = FederatedSearch(ctx.integration, self.names)
         self.synced = dict.fromkeys(self.names, 0)
         self.failed = dict.fromkeys(self.names, 0)
         self.writes = dict.fromkeys(self.names, 0)
         self.cycle_s = dict.fromkeys(self.names, 0.0)
         self.cycles = 0
         self._running = False
+        self.loaded = self.realtime is None
         ctx.core.after_write.append(self._count_write)
 
     def start(self) -> list[Step]:
-        return [self._timer()]
+        if self.batch is not None and not self.driven:
+            return [self._timer()]
+        if self.realtime is not None:
+            return [self._initial_load()]
+        return []
 
     def _timer(self) -> Step:
         while True:
             yield from self.cycle()
             yield self.ctx.runtime.sleep(self.batch.interval)
 
+    def _initial_load(self) -> Step:
+        """realtime_sync loads the first system; the others are loaded here, once, until they answer."""
+        pending = self.names[1:]
+        while pending:
+            failed = []
+            for name in pending:
+                if not (yield from self._copy(name)):
+                    failed.append(name)
+            pending = failed
+            if pending:
+                yield self.ctx.runtime.sleep(30.0)
+        self.loaded = True
+
     def cycle(self) -> Step:
-        """Copy each source's changes into the one replica; False if any source failed."""
+        """Copy each system's changes into the one replica; False if any system failed."""
         if self._running:
             return True
         self._running = True
@@ -217,10 +272,11 @@ class Transparency(Pattern):
         saved = ctx.store.cursor(cursor_name)
         since, after = saved if saved else (None, None)
         load_started: float | None = None
+        page = self.batch.page_size if self.batch is not None else 1000
         try:
             while True:
                 rows, cursor, as_of, more = yield from ctx.integration.changes(
-                    ctx.sync_caller, since, after, self.batch.page_size, source=source)
+                    ctx.sync_caller, since, after, page, source=source)
                 if since is None and load_started is None:
                     load_started = as_of
                 yield rt.sleep(ctx.store.latency())
@@ -246,9 +302,9 @@ class Transparency(Pattern):
 
     def quiesce(self) -> Step:
         rt = self.ctx.runtime
-        while self._running:
+        while self._running or not self.loaded:
             yield rt.sleep(1.0)
-        while not (yield from self.cycle()):
+        while self.batch is not None and not (yield from self.cycle()):
             yield rt.sleep(30.0)
 
     def stats(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import simpy
 
 from patterns.drivers import ErpDriver
 from patterns.integration import Credentials, Route
-from patterns.ports import Reply, Table
+from patterns.ports import Endpoint, Reply, Subscription, Table
 from patterns.transparency import EPOCH, driver_for
 from simulator.distributions import streams
 from simulator.erp import DETAIL_GROUP, SEGMENTS, SUMMARY_GROUP, Erp, ErpObserver
@@ -71,7 +71,7 @@ def _crm() -> Format:
     fmt = Format("crm", {
         "KUNNR": "customerId", "NAME1": "displayName", "ORT01": "city", "LAND1": "countryCode", "KDGRP": "tier",
         "SALDO": "balanceCents", "KLIMK": "creditLimitCents", "AUFTR": "openOrders", "LETZT": "lastOrderOn",
-        "VERSION": "rev", "AEDAT": "modifiedAt",
+        "VERSION": "rev", "AEDAT": "modifiedAt", "VBELN": "contractNo", "MATNR": "productCode",
     }, {"KUNNR": lambda k: f"CUST-{k:07d}", "LAND1": str.lower, "KDGRP": str.upper,
         "SALDO": lambda v: round(v * 100), "KLIMK": lambda v: round(v * 100), "AEDAT": _iso},
         lambda k: f"CUST-{k:07d}", lambda raw: int(str(raw).removeprefix("CUST-")))
@@ -83,7 +83,7 @@ def _legacy() -> Format:
     fmt = Format("legacy", {
         "KUNNR": "CUSTNO", "NAME1": "CUSTNAME", "ORT01": "TOWN", "LAND1": "CTRY", "KDGRP": "CLASS",
         "SALDO": "BAL", "KLIMK": "CREDLIM", "AUFTR": "ORDERS", "LETZT": "LASTORD", "VERSION": "SEQ",
-        "AEDAT": "CHGTS",
+        "AEDAT": "CHGTS", "VBELN": "CONTNO", "MATNR": "PROD",
     }, {"KUNNR": lambda k: f"{k:08d}", "KDGRP": LEGACY_CODES.__getitem__,
         "SALDO": lambda v: f"{v:.2f}".replace(".", ","), "KLIMK": lambda v: f"{v:.2f}".replace(".", ","),
         "LETZT": lambda d: ".".join(reversed(d.split("-"))), "AEDAT": lambda s: round(s * 1000)},
@@ -114,6 +114,11 @@ class FormattedErp(Erp):
                 reply.data = fmt.out["AEDAT"](reply.data)
             return reply
         return (yield from super()._call(op, token, formatted))
+
+    def subscribe(self, endpoint: Endpoint) -> Subscription:
+        """Callbacks name the changed record by this system's own id."""
+        key_out = self.fmt.key_out
+        return super().subscribe(lambda n: endpoint(n._replace(key=key_out(n.key))))
 
     def _key(self, raw: Any) -> int:
         try:

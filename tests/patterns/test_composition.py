@@ -34,10 +34,6 @@ def test_architectures_from_every_axis_build_and_run_together() -> None:
     ("isolated_sync", "isolated_sync needs batch_sync or realtime_sync"),
     ("lazy_load+isolated_sync", "isolated_sync needs batch_sync or realtime_sync"),
     ("direct+lazy_load", "direct+lazy_load"),
-    ("transparency", "transparency needs batch_sync"),
-    ("lazy_load+transparency", "transparency needs batch_sync"),
-    ("batch_sync+isolated_sync+transparency", "transparency+isolated_sync"),
-    ("realtime_sync+transparency", "transparency+realtime_sync"),
     ("batch_sync+queued_sync+lazy_load", "batch_sync+queued_sync"),
     ("lazy_load+lazy_load", "named twice"),
 ])
@@ -46,6 +42,9 @@ def test_impossible_combinations_name_the_conflict(spec: str, named: str) -> Non
         parse(spec)
 
 
-def test_lazy_load_combines_with_every_summary_strategy() -> None:
+def test_detail_placement_and_sources_combine_with_every_summary_strategy() -> None:
     for summary in ("batch_sync", "realtime_sync", "queued_sync", "ordered_sync", "queued_sync+ordered_sync"):
         check([*summary.split("+"), "lazy_load"])
+        check([*summary.split("+"), "lazy_load", "isolated_sync", "transparency"])
+    check(["lazy_load", "transparency"])
+    check(["transparency"])
