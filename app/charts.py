@@ -76,6 +76,8 @@ def latency_cdf(doc: dict[str, Any]) -> Figure:
         if pts:
             ax.plot([p[0] for p in pts], [p[1] * 100 for p in pts], label=name, markevery=10, markersize=4,
                     drawstyle="steps-post", **style(i))
+        else:  # keep the legend honest: the architecture ran, but answered nothing
+            ax.plot([], [], label=f"{name} (no successful requests)", **style(i))
     ax.set_xscale("log")
     ax.set_xlabel("consumer request latency (ms, log scale)")
     ax.set_ylabel("requests answered within (%)")
@@ -128,11 +130,13 @@ def queues(doc: dict[str, Any]) -> Figure:
         bottom.plot(t, ts.get("sync_queue", [0.0] * len(t)), label=name, markevery=every, markersize=4,
                     **style(i))
         bottom.set_xlabel(f"simulated time ({unit})")
-    top.set_ylabel("ERP queue (calls waiting)")
     top.set_title("Queue lengths over simulated time (time-weighted mean per bucket)")
-    bottom.set_ylabel("sync queue (items)")
-    top.set_ylim(bottom=0)
-    bottom.set_ylim(bottom=0)
+    for ax, label in ((top, "ERP queue (calls waiting)"), (bottom, "sync queue (items)")):
+        ax.set_ylim(bottom=0)
+        if ax.get_ylim()[1] > 200:  # an overloaded architecture must not flatten the others to zero
+            ax.set_yscale("symlog", linthresh=1.0)
+            label += ", symlog scale"
+        ax.set_ylabel(label)
     _legend(top)
     return fig
 
@@ -192,8 +196,14 @@ def tradeoff(points: dict[str, list[tuple[float, float, float, str]]], title: st
     return fig
 
 
+def _answered(block: dict[str, Any]) -> str:
+    """A warning label when many requests failed: their latency is missing from the mark."""
+    availability = block["requests"]["availability"]
+    return f"only {availability:.0%} answered" if availability < 0.99 else ""
+
+
 def run_tradeoff(doc: dict[str, Any]) -> Figure:
-    points = {name: [(b["latency_s"]["all"]["p95"], b["erp"]["calls_per_s"], stale_share(b), "")]
+    points = {name: [(b["latency_s"]["all"]["p95"], b["erp"]["calls_per_s"], stale_share(b), _answered(b))]
               for name, b in doc["architectures"].items()}
     return tradeoff(points, "Trade-off: latency, ERP load, staleness")
 
