@@ -31,6 +31,8 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], float], str, bool | None]] = [
     ("sync queue max", lambda b: b["sync"]["queue_max"], "{:,.0f}", None),
     ("divergent records", lambda b: b["convergence"]["divergent_records"], "{:,.0f}", True),
     ("lost changes", lambda b: b["convergence"]["lost_changes"], "{:,.0f}", True),
+    ("older copy over newer", lambda b: b.get("pattern_stats", {}).get("realtime_sync", {}).get("older_overwrites", 0),
+     "{:,.0f}", True),
 ]
 
 

@@ -128,6 +128,8 @@ class QueuedSync(Pattern):
             self.crashes += 1
             return "crashed"
         yield rt.sleep(store.latency())
+        if customer is not None:
+            self.realtime.check_order(customer)
         self.queue.complete(item, [customer] if customer is not None else [], self.realtime.only_newer)
         self.applied += 1
         self.ctx.observer.sync_queue(self.queue.length)

@@ -51,6 +51,7 @@ class RealtimeSync(Pattern):
             raise ValueError("realtime_sync: handlers must be a positive whole number")
         self.busy = self.peak_busy = 0
         self.accepted = self.refused = self.errors = self.fetches = 0
+        self.older_overwrites = self.older_refused = 0
         self.loaded = False
         # The two decisions the variants change (see module docstring).
         self.take: Callable[[Notification], Step] = self.handle
@@ -95,6 +96,7 @@ class RealtimeSync(Pattern):
             customer = yield from self.fetch(notification.key, notification.version)
             if customer is not None:
                 yield self.ctx.runtime.sleep(self.ctx.store.latency())
+                self.check_order(customer)
                 self.ctx.store.upsert_customers([customer], only_newer=self.only_newer)
             self.accepted += 1
             return True
@@ -110,6 +112,19 @@ class RealtimeSync(Pattern):
         self.fetches += 1
         return customer
 
+    def check_order(self, customer: Customer) -> None:
+        """Count a write that would take the replica back to an older version (made, or refused).
+
+        Measurement only: one primary-key read that costs no simulated time. A real endpoint
+        would not read first; it is here so the results show how often order went wrong.
+        """
+        held = self.ctx.store.customer(customer.id)
+        if held is not None and held.version > customer.version:
+            if self.only_newer:
+                self.older_refused += 1
+            else:
+                self.older_overwrites += 1
+
     # -- end of run ------------------------------------------------------------------------------
     def owed(self) -> bool:
         """Is any work still owed: the initial load, callbacks the source has not delivered, handlers busy?"""
@@ -121,4 +136,5 @@ class RealtimeSync(Pattern):
 
     def stats(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "refused": self.refused, "errors": self.errors,
-                "fetches": self.fetches, "peak_busy_handlers": self.peak_busy}
+                "fetches": self.fetches, "peak_busy_handlers": self.peak_busy,
+                "older_overwrites": self.older_overwrites, "older_writes_refused": self.older_refused}
