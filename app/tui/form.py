@@ -90,7 +90,7 @@ def check(base: dict[str, Any], texts: dict[str, str]) -> FormCheck:
             _apply(trial, key, text)
             validate(trial, "form")
         except ScenarioError as exc:
-            errors[key] = exc.reason
+            errors[key] = exc.reason.replace("got a string", f"got {text.strip()!r}")
     if errors:
         return FormCheck(None, errors)
     scenario = copy.deepcopy(base)

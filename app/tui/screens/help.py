@@ -9,9 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 HELP = """\
-# patternsim
-
-Pick integration patterns for data whose system of record is an ERP, then see what they cost:
+**patternsim** - pick integration patterns for data whose system of record is an ERP, then see what they cost:
 consumer **latency**, **ERP load** and **staleness**, measured on a simulated ERP.
 
 1. **Welcome** - start the guided walk, pick patterns by hand, or open a scenario (`.toml`)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
@@ -28,7 +29,8 @@ class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
             yield Input(placeholder="path, e.g. scenarios/retail.toml or results/results.json", id="open-path")
             yield Label("", id="open-error")
             yield Label("Bundled scenarios", classes="box-subtitle")
-            yield OptionList(*[Option(str(p), id=str(p)) for p in scenarios.bundled()], id="open-bundled")
+            yield OptionList(*[Option(_describe(p), id=str(p)) for p in scenarios.bundled()], id="open-bundled")
+            yield Label("Enter open · Tab to the list · Esc cancel", classes="box-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._try(event.value.strip())
@@ -46,3 +48,10 @@ class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
             self.query_one("#open-error", Label).update(f"✗ {exc}")
             return
         self.dismiss(picked)
+
+
+def _describe(path: Path) -> str:
+    try:
+        return f"{path.name}  [dim]{scenarios.load(path)['scenario']['name']}[/]"
+    except ScenarioError as exc:  # a broken bundled file is listed, with why it cannot be used
+        return f"{path.name}  [red]{exc.reason}[/]"

@@ -40,8 +40,8 @@ class ResultsScreen(Screen[None]):
         results = self.app.session.results or {}
         s = results["scenario"]["scenario"]
         yield Header()
-        yield Static(f"[b]{s['name']}[/b]: {s['duration']:,.0f} s measured after {s['warmup']:,.0f} s warm-up, "
-                     f"seed {results['seed']} · [green]★[/green] best in row", id="results-title")
+        yield Static(f"[b]{s['name']}[/b]: {s['duration']:,.0f} s after {s['warmup']:,.0f} s warm-up, "
+                     f"seed {results['seed']} · [green]★ best[/green]", id="results-title")
         with Horizontal(id="results-body"):
             yield ComparisonTable(id="table-pane")
             with VerticalScroll(id="charts-pane"):
