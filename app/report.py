@@ -43,7 +43,7 @@ def load(path: str | Path) -> dict[str, Any]:
         if path.stat().st_size > MAX_RESULTS_BYTES:
             raise UsageError(f"{path}: too large for a results file")
         doc = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"{path}: not JSON ({exc})") from None
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None

@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
+from app import checks
 from app.errors import UsageError
 from app.export import atomic_write, flatten, rows_csv, to_json
 from app.progress import ProgressLine
@@ -61,10 +61,10 @@ def main(args: argparse.Namespace) -> int:
     architectures = parse(args.patterns)
     if not args.vary:
         raise UsageError("--vary: give at least one KEY=V1,V2,... (use 'patternsim run' for a single run)")
+    if args.seed is not None:  # checked like scenario.seed (numpy refuses a negative seed mid-sweep)
+        scenarios.validate({**scenario, "scenario": {**scenario["scenario"], "seed": args.seed}}, "--seed")
     plan = sweeps.plan(scenario, args.vary, architectures, args.seeds, args.seed)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory")
+    out = checks.out_dir(args.out)
     store = sweeps.CellStore(out / "cells")
     if not args.resume and any(store.dir.glob("*.json")):
         raise UsageError(f"--out {out}: already holds finished cells; add --resume to continue that sweep, "

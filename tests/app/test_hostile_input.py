@@ -286,3 +286,22 @@ def test_in_a_real_process(argv, tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
     assert not out.exists()
+
+
+# -- the other commands that read files or take the same flags -------------------------------------------
+def test_sweep_rejects_a_negative_seed_and_an_out_that_cannot_be_created(capsys, tmp_path, outs):
+    base = ["sweep", SMALL, "--vary", "workload.rate=1,2", "--seeds", "1", "--workers", "0", "--quiet"]
+    reject([*base, "--seed", "-5"], capsys, outs, "--seed", "scenario.seed", "must not be negative")
+    afile = tmp_path / "afile"
+    afile.write_bytes(PREVIOUS)
+    code, err = cli([*base, "--out", str(afile / "sub")], capsys)
+    assert_one_clean_line(code, err, "--out", str(afile / "sub"), "cannot be created")
+    assert afile.read_bytes() == PREVIOUS
+
+
+def test_report_of_deeply_nested_json_is_one_line(capsys, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 10_000 + "]" * 10_000)
+    code, err = cli(["report", str(path), "--out", str(tmp_path / "report")], capsys)
+    assert_one_clean_line(code, err, str(path), "", "not JSON")
+    assert not (tmp_path / "report").exists()
