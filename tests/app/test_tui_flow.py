@@ -108,8 +108,8 @@ async def test_pick_by_hand_rejects_conflicts() -> None:
 
 
 @sync
-async def test_open_results_file(tmp_path: Path, results_file: Path) -> None:
-    app = make_app()
+async def test_open_results_file_and_export_csv_and_report(tmp_path: Path, results_file: Path) -> None:
+    app = make_app(out_dir=tmp_path / "out")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "down", "enter")
         path = app.screen.query_one("#open-path")
@@ -121,6 +121,11 @@ async def test_open_results_file(tmp_path: Path, results_file: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         assert app.screen.query_one(DataTable).row_count == len(ROWS)
+        await pilot.press("v", "h")
+        await until(pilot, lambda: (tmp_path / "out" / "report" / "report.html").exists())
+    header = (tmp_path / "out" / "results.csv").read_text().splitlines()[0]
+    assert header.startswith("architecture,seed,")
+    assert "<th>direct</th>" in (tmp_path / "out" / "report" / "report.html").read_text()
 
 
 @sync

@@ -22,8 +22,8 @@ consumer **latency**, **ERP load** and **staleness**, measured on a simulated ER
    explained under its field and blocks the run. `Ctrl+R` runs.
 5. **Run** - one progress bar per architecture, in simulated seconds. `c` cancels.
 6. **Results** - the comparison table (★ best value in a row), charts of ERP calls and stale
-   reads over time, latency bars. `j` exports JSON, `v` exports CSV, `g` switches table/charts
-   on a small terminal.
+   reads over time, latency bars. `j` exports JSON, `v` CSV, `h` an HTML report with charts;
+   `g` switches table/charts on a small terminal. Files go to the directory shown.
 
 Keys everywhere: `Tab`/`Shift+Tab` move between fields, arrows move in lists, `Enter` chooses,
 `Esc` goes back, `?` or `F1` help, `q` quit (except while typing in a field).

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
+from app.errors import UsageError
 from app.export import atomic_write, to_csv, to_json
 from app.tui.widgets.comparison_table import ComparisonTable
 from app.tui.widgets.latency_summary import LatencySummary
@@ -33,6 +35,7 @@ class ResultsScreen(Screen[None]):
         Binding("g", "toggle_charts", "Charts"),
         Binding("j", "export('json')", "JSON"),
         Binding("v", "export('csv')", "CSV"),
+        Binding("h", "report", "HTML"),
         Binding("w", "welcome", "Restart"),
     ]
 
@@ -76,6 +79,23 @@ class ResultsScreen(Screen[None]):
             self.notify(f"could not write {path}: {exc.strerror or exc}", severity="error")
             return
         self.notify(f"written: {path}")
+
+    def action_report(self) -> None:
+        self.notify("Drawing the HTML report...")
+        self.write_report()
+
+    @work(thread=True, exclusive=True, group="report")
+    def write_report(self) -> None:
+        """The report of ``patternsim report`` (matplotlib takes seconds, so not on the UI thread)."""
+        from app import report  # noqa: PLC0415 - matplotlib loads only when a report is asked for
+
+        out = self.app.session.out_dir / "report"
+        try:
+            written = report.write(self.app.session.results or {}, out)
+        except (UsageError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"no report: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"written: {written[-1]} and {len(written) - 1} charts")
 
     def action_back(self) -> None:
         self.app.pop_screen()
