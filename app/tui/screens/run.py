@@ -65,6 +65,9 @@ class RunScreen(Screen[None]):
         results = run(self.scenario, self.architectures, progress=progress)
         self.post_message(RunFinished(results))
 
+    def on_unmount(self) -> None:
+        self.stop.set()  # leaving the screen (or quitting) stops the simulation at its next step
+
     def on_run_progress(self, message: RunProgress) -> None:
         for bar in self.query(ArchProgress):
             if bar.arch == message.name:
