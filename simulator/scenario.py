@@ -166,6 +166,8 @@ def read_toml(path: Path) -> dict[str, Any]:
             raise ScenarioError(source, "", f"file is larger than {MAX_SCENARIO_BYTES} bytes, the most a "
                                             "scenario may be")
         text = data.decode("utf-8")
+    except ScenarioError:
+        raise
     except PermissionError:
         raise ScenarioError(source, "", "permission denied") from None
     except UnicodeDecodeError as exc:

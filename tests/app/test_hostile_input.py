@@ -170,6 +170,18 @@ def test_a_password_never_appears_in_the_error(capsys, tmp_path):
 
 
 # -- files that cannot be read, or are not files ------------------------------------------------------
+def test_file_problems_are_reported_as_themselves(tmp_path):
+    """Each reading problem has its own reason (not one wrapped in another)."""
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (scenarios.MAX_SCENARIO_BYTES + 1))
+    cases = [(tmp_path / "nope.toml", "no such file"), (tmp_path, "is a directory, not a scenario file"),
+             (big, f"file is larger than {scenarios.MAX_SCENARIO_BYTES} bytes, the most a scenario may be")]
+    for path, reason in cases:
+        with pytest.raises(scenarios.ScenarioError) as caught:
+            scenarios.load(path)
+        assert (caught.value.key, caught.value.reason) == ("", reason)
+
+
 def test_missing_file(capsys, outs, tmp_path):
     path = tmp_path / "nope.toml"
     reject(["run", str(path)], capsys, outs, str(path), "", "no such file")

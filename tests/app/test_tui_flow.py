@@ -138,3 +138,22 @@ async def test_help_and_quit() -> None:
         assert isinstance(app.screen, QuestionScreen)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+@sync
+async def test_scenario_file_fills_the_form(tmp_path: Path) -> None:
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text('[scenario]\nname = "Mine"\n[data]\ncustomers = 1234\n')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scenario(pilot)
+        await type_into(pilot, "scenario.seed", "7")
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path").value = str(scenario)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
+        assert app.session.scenario_path == str(scenario)
+        assert app.screen.query_one("#field-data-customers").value == "1234"
+        assert app.screen.query_one("#field-scenario-seed").value == "42"  # a new file starts from its own values
+        assert "Mine" in str(app.screen.query_one("#scenario-description").render())

@@ -19,7 +19,7 @@ consumer **latency**, **ERP load** and **staleness**, measured on a simulated ER
 3. **Outcome** - the architecture the walk leads to, each pattern's pros and cons, and the
    baseline `direct`. `a` adds an architecture, `d` removes the selected one, `Enter` goes on.
 4. **Scenario** - choose a bundled scenario and adjust the key numbers. A wrong value is
-   explained under its field and blocks the run. `Ctrl+R` runs.
+   explained under its field and blocks the run. `Ctrl+O` opens a scenario file, `Ctrl+R` runs.
 5. **Run** - one progress bar per architecture, in simulated seconds. `c` cancels.
 6. **Results** - the comparison table (★ best value in a row), charts of ERP calls and stale
    reads over time, latency bars. `j` exports JSON, `v` CSV, `h` an HTML report with charts;

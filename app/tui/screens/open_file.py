@@ -23,9 +23,14 @@ class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
+    def __init__(self, scenarios_only: bool = False):
+        super().__init__()
+        self.scenarios_only = scenarios_only
+
     def compose(self) -> ComposeResult:
         with Vertical(id="open-box"):
-            yield Label("Open a scenario (.toml) or a results file (.json)", classes="box-title")
+            yield Label("Open a scenario file (.toml)" if self.scenarios_only else
+                        "Open a scenario (.toml) or a results file (.json)", classes="box-title")
             yield Input(placeholder="path, e.g. scenarios/retail.toml or results/results.json", id="open-path")
             yield Label("", id="open-error")
             yield Label("Bundled scenarios", classes="box-subtitle")
@@ -43,6 +48,8 @@ class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
             self.query_one("#open-error", Label).update("✗ type a path first")
             return
         try:
+            if self.scenarios_only and path.endswith(".json"):
+                raise UsageError(f"{path}: a results file; open it from the welcome screen")
             picked = open_file(path)
         except (UsageError, ScenarioError) as exc:
             self.query_one("#open-error", Label).update(f"✗ {exc}")

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from app.tui import form
+from app.tui.screens.open_file import OpenFileScreen
 from app.tui.screens.run import RunScreen
 from app.tui.widgets.field_row import FieldRow
 from simulator import scenario as scenarios
@@ -34,6 +35,7 @@ class ScenarioScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+r", "run", "Run", priority=True),
+        Binding("ctrl+o", "open", "Open file", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -41,16 +43,21 @@ class ScenarioScreen(Screen[None]):
         self.base: dict[str, Any] | None = None
         self.checked: form.FormCheck | None = None
 
+    def choices(self) -> list[tuple[str, str]]:
+        """The defaults, the bundled files, and the file the user opened (if it is another one)."""
+        path = self.app.session.scenario_path
+        choices = [(DEFAULTS_CHOICE, "")] + [(p.name, str(p)) for p in scenarios.bundled()]
+        if path and path not in {v for _, v in choices}:
+            choices.append((Path(path).name, path))
+        return choices
+
     def compose(self) -> ComposeResult:
         session = self.app.session
-        choices = [(DEFAULTS_CHOICE, "")] + [(p.name, str(p)) for p in scenarios.bundled()]
-        if session.scenario_path and session.scenario_path not in {v for _, v in choices}:
-            choices.append((Path(session.scenario_path).name, session.scenario_path))
         yield Header()
         with Horizontal(id="scenario-bar"):
             yield Label("Scenario", id="scenario-label")
-            yield Select(choices, allow_blank=False, value=session.scenario_path or "", id="scenario-select",
-                         compact=True)
+            yield Select(self.choices(), allow_blank=False, value=session.scenario_path or "",
+                         id="scenario-select", compact=True)
         yield Static("", id="scenario-description")
         with Grid(id="form"):
             for spec in form.FIELDS:
@@ -127,6 +134,20 @@ class ScenarioScreen(Screen[None]):
             self.notify("Fix the fields marked ✗ first.", severity="error")
             return
         self.app.push_screen(RunScreen(checked.scenario, self.app.session.architectures))  # type: ignore[arg-type]
+
+    def action_open(self) -> None:
+        self.app.push_screen(OpenFileScreen(scenarios_only=True), self._opened)
+
+    def _opened(self, picked: tuple[str, object] | None) -> None:
+        if picked is None:
+            return
+        self.app.session.scenario_path = str(picked[1])
+        self.app.session.form.clear()
+        select = self.query_one(Select)
+        with self.prevent(Select.Changed):
+            select.set_options(self.choices())
+            select.value = self.app.session.scenario_path
+        self.load_base(keep_form=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()
