@@ -63,6 +63,8 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("--vary: give at least one KEY=V1,V2,... (use 'patternsim run' for a single run)")
     if args.seed is not None:  # checked like scenario.seed (numpy refuses a negative seed mid-sweep)
         scenarios.validate({**scenario, "scenario": {**scenario["scenario"], "seed": args.seed}}, "--seed")
+    if args.workers is not None and args.scheduler:
+        raise UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
     plan = sweeps.plan(scenario, args.vary, architectures, args.seeds, args.seed)
     out = checks.out_dir(args.out)
     store = sweeps.CellStore(out / "cells")
