@@ -1,4 +1,4 @@
-"""Simulated consumer requests per wall second, per architecture, next to a bare SimPy M/M/c floor.
+"""Simulated consumer requests per second (CPU), per architecture, next to a bare SimPy M/M/c floor.
 
 The floor is the same number of customers through a bare M/M/c queue (Poisson arrivals at the
 scenario's rate, ``erp.capacity`` servers, exponential service) in this same process: no patterns, no
@@ -25,8 +25,8 @@ ARCHS = ("direct,batch_sync,lazy_load,batch_sync+lazy_load,realtime_sync,queued_
 MMC_SERVICE_S = 0.1
 
 
-def mmc(customers: int, rate: float, servers: int, seed: int = 1) -> float:
-    """Wall seconds for ``customers`` through a bare SimPy M/M/c queue."""
+def mmc(customers: int, rate: float, servers: int, seed: int = 1) -> tuple[float, float]:
+    """Wall and CPU seconds for ``customers`` through a bare SimPy M/M/c queue."""
     env = simpy.Environment()
     servers_ = simpy.Resource(env, servers)
     rng = random.Random(seed)
@@ -42,9 +42,9 @@ def mmc(customers: int, rate: float, servers: int, seed: int = 1) -> float:
             env.process(customer())
 
     env.process(source())
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     env.run()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def main() -> None:
@@ -62,21 +62,23 @@ def main() -> None:
         except ArchitectureError as exc:
             print(f"skipped {name}: {exc}")
             continue
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         block = run_one(sc, ids, 42)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         n = block["requests"]["total"]
-        floor_wall = mmc(n, sc["workload"]["rate"], sc["erp"]["capacity"])
-        rows.append([name, f"{n:,}", f"{wall:.2f}", f"{n / wall:,.0f}", f"{n / floor_wall:,.0f}",
-                     f"{wall / floor_wall:.1f}x"])
+        # The floor is cheap: best of three, so a busy moment on the machine does not flatter the ratio.
+        floor_wall, floor_cpu = min(mmc(n, sc["workload"]["rate"], sc["erp"]["capacity"]) for _ in range(3))
+        rows.append([name, f"{n:,}", f"{wall:.2f}", f"{cpu:.2f}", f"{n / cpu:,.0f}", f"{n / floor_cpu:,.0f}",
+                     f"{cpu / floor_cpu:.1f}x"])
         print(" | ".join(rows[-1]), flush=True)
     md = (f"## Requests per wall second\n\nDefault scenario (10,000 customers, {sc['workload']['rate']:g} "
           f"requests/s, ERP capacity {sc['erp']['capacity']}), {args.duration:g} simulated seconds, no warm-up, "
           f"seed 42, one process. The floor: the same number of customers through a bare SimPy "
           f"M/M/{sc['erp']['capacity']} queue (exponential service, mean {MMC_SERVICE_S * 1000:g} ms) in the "
-          f"same process. Machine: {machine()}.\n\n"
-          + table(["architecture", "requests", "wall s", "requests / wall s", "M/M/c floor / wall s",
-                   "wall vs floor"], rows))
+          f"same process. Rates use CPU time of this process (steadier than wall time when the machine is shared); "
+          f"setup (ERP records, the initial load of a replica) is included. Machine: {machine()}.\n\n"
+          + table(["architecture", "requests", "wall s", "CPU s", "requests / CPU s", "M/M/c floor / CPU s",
+                   "CPU vs floor"], rows))
     print(md)
     if not args.no_write:
         print(f"written: {write_section('throughput', md)}")
