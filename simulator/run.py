@@ -99,7 +99,8 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
         env.run(until=simpy.AnyOf(env, [drained, env.timeout(s["drain_limit"])]))
         db_errors.active = False  # the run is over: read the replica as it is
         audit.flush()
-        block = {"patterns": list(ids), **metrics.result(scenario["erp"]["capacity"])}
+        # Utilization over every system of record's servers (several with transparency).
+        block = {"patterns": list(ids), **metrics.result(scenario["erp"]["capacity"] * len(sources))}
         block["cache"]["rows"] = store.customer_count() + store.detail_count()
         block["convergence"] = convergence(store, erp) if architecture.keeps_replica else {
             "divergent_records": 0, "lost_changes": 0}
