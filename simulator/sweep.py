@@ -38,6 +38,8 @@ T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8:
        19: 2.093, 20: 2.086, 21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052,
        28: 2.048, 29: 2.045, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980}
 Z95 = 1.960
+# Cells run at the same time; each run drops and creates its tables, so each needs a private database.
+PRIVATE_DB_URLS = ("sqlite://", "sqlite:///:memory:")
 # Parts of a run's block that are not scalar metrics (they stay in the cell files, not in the summary).
 NOT_METRICS = ("timeseries", "latency_cdf_s", "patterns")
 
@@ -143,6 +145,9 @@ def plan(scenario: dict[str, Any], varies: list[str], architectures: list[list[s
         except ScenarioError as exc:
             where = ", ".join(f"{k}={v}" for k, v in zip(keys, combo, strict=True))
             raise ScenarioError("--vary", exc.key, f"{exc.reason} (with {where})") from None
+        if sc["local_db"]["url"] not in PRIVATE_DB_URLS:
+            raise ScenarioError("sweep", "local_db.url", "cells run in parallel and each needs its own database; "
+                                                        "use the in-memory default sqlite://")
         vary = {k: _get(sc, k) for k in keys}
         for k in keys:
             if vary[k] not in sweep.vary[k]:

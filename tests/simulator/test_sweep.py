@@ -41,6 +41,13 @@ def test_bad_vary_is_a_scenario_error(vary: str) -> None:
         sweeps.plan(tiny(), [vary], ARCHS)
 
 
+def test_a_shared_database_is_refused_since_cells_run_at_once(tmp_path) -> None:
+    sc = tiny()
+    sc["local_db"]["url"] = f"sqlite:///{tmp_path / 'shared.db'}"
+    with pytest.raises(ScenarioError, match="local_db.url"):
+        sweeps.plan(sc, ["erp.update_rate=1,2"], ARCHS)
+
+
 def test_values_split_on_top_level_commas_only() -> None:
     assert sweeps.split_values('1, {dist = "constant", mean_ms = 5},[1,2]') == [
         "1", '{dist = "constant", mean_ms = 5}', "[1,2]"]
