@@ -10,6 +10,7 @@ executor of a Dask distributed client (``Client(address).get_executor()``); Dask
 patternsim installed. Each finished cell is written to ``DIR/cells/<cell-id>.json`` as it completes,
 so an interrupted sweep keeps its work; a resumed sweep skips the cells already on disk. A cell's id
 hashes its whole resolved scenario, architecture and seed: a changed sweep never reuses a stale cell.
+The mean and confidence interval per metric are computed in ``simulator/aggregate.py``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import os
-import statistics
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -28,21 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.aggregate import summarize
 from simulator.run import package_version, run_one
 from simulator.scenario import ScenarioError, apply_override, validate
 
-# Two-sided 95% Student t quantiles by degrees of freedom; between rows the smaller df is used
-# (a slightly wider, conservative interval); beyond the table the normal quantile.
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-       10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101,
-       19: 2.093, 20: 2.086, 21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052,
-       28: 2.048, 29: 2.045, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980}
-Z95 = 1.960
 # Cells run at the same time; each run drops and creates its tables, so each needs a private database.
 PRIVATE_DB_URLS = ("sqlite://", "sqlite:///:memory:")
-# Parts of a run's block that are not scalar metrics (they stay in the cell files, not in the summary).
-NOT_METRICS = ("timeseries", "latency_cdf_s", "patterns")
-
 OnCell = Callable[[int, int, dict[str, Any], bool], None]
 
 
@@ -264,51 +254,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-# -- aggregation ----------------------------------------------------------------------------------------
-def metrics_of(block: dict[str, Any], prefix: str = "") -> dict[str, float]:
-    """The scalar metrics of a run's block as dotted names (``erp.calls``), series and lists left out."""
-    out: dict[str, float] = {}
-    for key, value in block.items():
-        if key in NOT_METRICS and not prefix:
-            continue
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(metrics_of(value, name + "."))
-        elif isinstance(value, int | float):
-            out[name] = float(value)
-    return out
-
-
-def t95(df: int) -> float:
-    if df >= max(T95):
-        return Z95
-    return T95[max(d for d in T95 if d <= df)]
-
-
-def interval(values: list[float]) -> dict[str, float | None]:
-    """Mean and 95% confidence interval (Student t); no interval from a single value."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return {"mean": mean, "ci95_low": None, "ci95_high": None}
-    half = t95(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
-    return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
-
-
-def summarize(sweep: Sweep, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per (varied values, architecture): every metric's mean and CI across the seeds."""
-    groups: dict[str, tuple[dict[str, Any], str, list[dict[str, float]]]] = {}
-    for record in records:
-        key = json.dumps([record["vary"], record["architecture"]], sort_keys=True)
-        groups.setdefault(key, (record["vary"], record["architecture"], []))[2].append(metrics_of(record["result"]))
-    rows = []
-    for vary, name, samples in groups.values():
-        names = [m for m in samples[0] if all(m in s for s in samples)]
-        rows.append({"architecture": name, "vary": vary, "seeds": len(samples),
-                     "metrics": {m: interval([s[m] for s in samples]) for m in names}})
-    return rows
-
-
 def document(sweep: Sweep, records: list[dict[str, Any]]) -> dict[str, Any]:
     """The sweep's JSON: the plan, every cell, and the summary."""
     return {"patternsim": package_version(), "sweep": sweep.describe(), "cells": records,
-            "summary": summarize(sweep, records)}
+            "summary": summarize(records)}

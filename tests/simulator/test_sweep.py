@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
+from simulator import aggregate
 from simulator import sweep as sweeps
 from simulator.scenario import ScenarioError
 from tests.conftest import small_scenario
@@ -97,19 +98,19 @@ def test_interrupted_sweep_resumes_without_rerunning_finished_cells(tmp_path) ->
 
 def test_interval_is_student_t() -> None:
     values = [1.0, 2.0, 4.0, 7.0]
-    got = sweeps.interval(values)
+    got = aggregate.interval(values)
     half = 3.182 * statistics.stdev(values) / 2
     assert got["mean"] == pytest.approx(3.5)
     assert got["ci95_high"] - got["mean"] == pytest.approx(half)
     assert got["mean"] - got["ci95_low"] == pytest.approx(half)
-    assert sweeps.interval([3.0]) == {"mean": 3.0, "ci95_low": None, "ci95_high": None}
-    assert sweeps.t95(35) == sweeps.T95[30] and sweeps.t95(1000) == sweeps.Z95
+    assert aggregate.interval([3.0]) == {"mean": 3.0, "ci95_low": None, "ci95_high": None}
+    assert aggregate.t95(35) == aggregate.T95[30] and aggregate.t95(1000) == aggregate.Z95
 
 
 def test_summary_groups_seeds_per_value_and_architecture() -> None:
     plan = sweeps.plan(tiny(), ["erp.update_rate=1,4"], [["direct"]], seeds=3)
     records = [sweeps.run_cell(c) for c in plan.cells]
-    rows = sweeps.summarize(plan, records)
+    rows = aggregate.summarize(records)
     assert [(r["vary"]["erp.update_rate"], r["seeds"]) for r in rows] == [(1.0, 3), (4.0, 3)]
     calls = [r["result"]["erp"]["calls"] for r in records if r["vary"]["erp.update_rate"] == 1.0]
     assert rows[0]["metrics"]["erp.calls"]["mean"] == pytest.approx(statistics.fmean(calls))
