@@ -90,3 +90,17 @@ def test_results_with_a_broken_series_write_nothing(run_json, tmp_path, capsys) 
     assert main(["report", str(path), "--out", str(out)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert not out.exists()
+
+
+def test_results_without_the_newer_series_still_chart(run_json, tmp_path) -> None:
+    """Results written before the CDF points and queue series existed: percentiles and zeros stand in."""
+    doc = json.loads(run_json.read_text())
+    for block in doc["architectures"].values():
+        del block["latency_cdf_s"]
+        for name in ("erp_busy_s", "erp_queue", "sync_queue"):
+            del block["timeseries"][name]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "report"
+    assert main(["report", str(path), "--out", str(out)]) == 0
+    check_report(out, RUN_CHARTS)
