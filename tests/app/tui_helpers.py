@@ -55,10 +55,10 @@ async def open_scenario(pilot: Pilot, architectures: list[list[str]] | None = No
 async def type_into(pilot: Pilot, key: str, text: str) -> None:
     """Tab to a form field from the first one and replace its value (the field selects all on focus)."""
     from app.tui import form
+    from app.tui.widgets.field_row import input_id
 
     index = [f.key for f in form.FIELDS].index(key)
-    screen = pilot.app.screen
-    screen.query_one(f"#field-{form.FIELDS[0].key.replace('.', '-')}").focus()
+    pilot.app.screen.query_one(f"#{input_id(form.FIELDS[0].key)}").focus()
     await pilot.pause()
     await pilot.press(*["tab"] * index)
     await pilot.press(*text)

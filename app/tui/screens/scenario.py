@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
@@ -18,7 +19,7 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static
 from app.tui import form
 from app.tui.screens.open_file import OpenFileScreen
 from app.tui.screens.run import RunScreen
-from app.tui.widgets.field_row import FieldRow
+from app.tui.widgets.field_row import FieldRow, input_id
 from simulator import scenario as scenarios
 from simulator.scenario import ScenarioError
 
@@ -69,7 +70,7 @@ class ScenarioScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "scenario: " + ", ".join("+".join(a) for a in self.app.session.architectures)
         self.load_base(keep_form=True)
-        self.query_one(f"#{_input_id(form.FIELDS[0].key)}", Input).focus()
+        self.query_one(f"#{input_id(form.FIELDS[0].key)}", Input).focus()
 
     def load_base(self, keep_form: bool) -> None:
         """Load the chosen scenario; fill the form from it (or from what the user typed before)."""
@@ -86,7 +87,7 @@ class ScenarioScreen(Screen[None]):
         if keep_form:
             texts.update(session.form)
         for key, text in texts.items():
-            self.query_one(f"#{_input_id(key)}", Input).value = text
+            self.query_one(f"#{input_id(key)}", Input).value = text
         self.validate()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -99,14 +100,14 @@ class ScenarioScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.validate()
 
-    def on_descendant_focus(self, event: object) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         focused = self.focused
         row = focused.parent if focused is not None else None
         if isinstance(row, FieldRow):
             self.query_one("#field-help", Static).update(f"{row.spec.label}: {row.spec.help}")
 
     def texts(self) -> dict[str, str]:
-        return {spec.key: self.query_one(f"#{_input_id(spec.key)}", Input).value for spec in form.FIELDS}
+        return {spec.key: self.query_one(f"#{input_id(spec.key)}", Input).value for spec in form.FIELDS}
 
     def validate(self) -> form.FormCheck | None:
         if self.base is None:
@@ -151,7 +152,3 @@ class ScenarioScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _input_id(key: str) -> str:
-    return "field-" + key.replace(".", "-")

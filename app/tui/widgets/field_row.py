@@ -18,7 +18,7 @@ class FieldRow(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self.spec.label, classes="field-label")
-        yield Input(self.value, id=_input_id(self.spec.key), classes="field-input", compact=True)
+        yield Input(self.value, id=input_id(self.spec.key), classes="field-input", compact=True)
         yield Label("", classes="field-error")
 
     def show_error(self, reason: str | None) -> None:
@@ -27,5 +27,6 @@ class FieldRow(Vertical):
         self.set_class(bool(reason), "-invalid")
 
 
-def _input_id(key: str) -> str:
+def input_id(key: str) -> str:
+    """The id of the input for a dotted scenario key (ids cannot contain dots)."""
     return "field-" + key.replace(".", "-")
