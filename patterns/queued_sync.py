@@ -120,7 +120,7 @@ class QueuedSync(Pattern):
             return "unavailable"  # the worker gives the item back and backs off
         except IntegrationError as exc:
             if item.tries + 1 >= self.max_tries:
-                self._bury(item, f"{type(exc).__name__}: {exc}")
+                self._bury(item, f"{type(exc).__name__}: {exc}", failed=True)
             else:
                 self.queue.release(item, rt.now + self.poll_interval, failed=True)
             return "failed"
@@ -135,8 +135,8 @@ class QueuedSync(Pattern):
         self.ctx.observer.sync_queue(self.queue.length)
         return "applied"
 
-    def _bury(self, item: Item, reason: str) -> None:
-        self.queue.bury(item, self.ctx.runtime.now, reason)
+    def _bury(self, item: Item, reason: str, failed: bool = False) -> None:
+        self.queue.bury(item, self.ctx.runtime.now, reason, failed)
         self.dead += 1
         self.ctx.observer.sync_queue(self.queue.length)
 

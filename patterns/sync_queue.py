@@ -57,7 +57,8 @@ class SyncQueue:
             lease_until=bindparam("t_until"), worker=None, tries=q.c.tries + bindparam("t_failed"))
         self._bury = insert(dead_letters).from_select(
             ["key", "version", "enqueued_at", "failed_at", "tries", "reason"],
-            select(q.c.key, q.c.version, q.c.enqueued_at, bindparam("t_now"), q.c.tries, bindparam("t_reason"))
+            select(q.c.key, q.c.version, q.c.enqueued_at, bindparam("t_now"), q.c.tries + bindparam("t_failed"),
+                   bindparam("t_reason"))
             .where(q.c.id == bindparam("t_id")))
         self._next_free = select(func.min(q.c.lease_until)).where(
             and_(q.c.lease_until.is_not(None), q.c.lease_until > bindparam("t_now")))
@@ -94,10 +95,10 @@ class SyncQueue:
         conn.execute(self._release, {"t_id": item.id, "t_until": free_at, "t_failed": int(failed)})
         conn.commit()
 
-    def bury(self, item: Item, now: float, reason: str) -> None:
-        """Move a poison item to the dead letters."""
+    def bury(self, item: Item, now: float, reason: str, failed: bool = False) -> None:
+        """Move a poison item to the dead letters (``failed``: count the try that just failed too)."""
         conn = self.store.conn
-        conn.execute(self._bury, {"t_id": item.id, "t_now": now, "t_reason": reason[:500]})
+        conn.execute(self._bury, {"t_id": item.id, "t_now": now, "t_reason": reason[:500], "t_failed": int(failed)})
         conn.execute(self._delete, {"t_id": item.id})
         conn.commit()
         self.length -= 1

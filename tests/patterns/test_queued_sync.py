@@ -90,7 +90,7 @@ def test_a_poison_item_goes_to_the_dead_letters_after_max_tries():
     world.env.run(until=world.env.now + 30.0)
     assert queued.queue.length == 0 and queued.dead == 1
     (dead,) = queued.queue.dead()
-    assert dead["key"] == 10_000 and dead["tries"] == 2 and "NotFound" in dead["reason"]
+    assert dead["key"] == 10_000 and dead["tries"] == 3 and "NotFound" in dead["reason"]
 
 
 def test_a_crashed_worker_leaves_the_item_to_come_back_after_the_lease():
