@@ -45,7 +45,7 @@ class OutcomeScreen(Screen[None]):
                     yield Static(f"The walk leads to: [b]{'+'.join(self.walked)}[/b]", id="walk-result")
                 yield Label("Architectures to compare", classes="pane-title")
                 yield OptionList(id="arch-list")
-                yield Static("a add · d remove · n or Enter: scenario", id="arch-hint")
+                yield Static("a add · d remove · Tab reads the cards · n or Enter: scenario", id="arch-hint")
             yield VerticalScroll(id="cards")
         yield Footer()
 
