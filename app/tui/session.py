@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UsageError
+from app.table import comparison
 from patterns.architecture import ArchitectureError, check
 from patterns.catalogue import PATTERNS
 from simulator import scenario as scenarios
@@ -93,4 +94,9 @@ def load_results(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: not a results file ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("architectures"), dict) or not doc["architectures"]:
         raise UsageError(f"{path}: not a patternsim results file (no architectures)")
+    try:
+        comparison(doc)  # what the results screen shows first; a file it cannot show is refused here
+        doc["scenario"]["scenario"]["name"]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise UsageError(f"{path}: results are incomplete ({type(exc).__name__}: {exc})") from None
     return doc

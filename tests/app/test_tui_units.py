@@ -81,6 +81,11 @@ def test_open_file_tells_results_from_scenarios(tmp_path: Path, results_file: Pa
     (tmp_path / "other.json").write_text(json.dumps({"hello": 1}))
     with pytest.raises(UsageError, match="not a patternsim results file"):
         open_file(str(tmp_path / "other.json"))
+    doc = json.loads(results_file.read_text())
+    del doc["architectures"]["direct"]["latency_s"]
+    (tmp_path / "partial.json").write_text(json.dumps(doc))
+    with pytest.raises(UsageError, match="incomplete.*latency_s"):
+        open_file(str(tmp_path / "partial.json"))
     (tmp_path / "bad.toml").write_text("[erp]\ncapacity = -1\n")
     with pytest.raises(ScenarioError, match="erp.capacity"):
         open_file(str(tmp_path / "bad.toml"))
