@@ -18,13 +18,17 @@ from patterns.catalogue import PATTERNS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    questions = "\n".join(f"  {q.id}={'|'.join(q.values)}  {q.text}" for q in tree.QUESTIONS.values())
+    forms = {q.id: f"{q.id}={'|'.join(q.values)}" for q in tree.QUESTIONS.values()}
+    width = max(map(len, forms.values()))
+    questions = "\n".join(f"  {forms[q.id].ljust(width)}  {q.text}" for q in tree.QUESTIONS.values())
+    common = " ".join(f"--answer {k}={v}" for k, v in tree.recommended_answers().items())
     p = sub.add_parser(
         "recommend", help="walk the decision tree and print the recommended architecture",
         description="Answer the decision tree's questions (DESIGN section 10) and get the architecture "
                     "to run: pattern ids joined by '+', ready for 'patternsim run --patterns'.",
-        epilog=f"questions:\n{questions}\n\nexample:\n  patternsim recommend --answer replicate=yes "
-               "--answer summary_reads=yes --answer realtime=no",
+        epilog=f"questions (asked in this order; the answers decide which come next):\n{questions}\n\n"
+               f"examples:\n  patternsim recommend            (asks each question in the terminal)\n"
+               f"  patternsim recommend {common}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--answer", dest="answers", action="append", default=[], metavar="ID=VALUE",
                    help="answer one question (repeatable); unanswered ones are asked if the terminal allows")
