@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
     except ArchitectureError as exc:
         raise UsageError(f"--patterns: {exc}") from None
     db = checks.db_url(args.db) if args.db is not None else None
-    out = checks.out_dir(args.out) if args.out is not None else None
+    out = checks.out_dir(args.out, files=("results.json", "results.csv")) if args.out is not None else None
     progress = ProgressLine(enabled=not args.quiet)
     total = len(architectures)
     done = {"i": 0}

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from app import checks
 from app.cli import main
-from app.errors import one_line
+from app.errors import UsageError, one_line
 from simulator import scenario as scenarios
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -317,3 +318,24 @@ def test_report_of_deeply_nested_json_is_one_line(capsys, tmp_path):
     code, err = cli(["report", str(path), "--out", str(tmp_path / "report")], capsys)
     assert_one_clean_line(code, err, str(path), "", "not JSON")
     assert not (tmp_path / "report").exists()
+
+
+def test_out_holding_a_folder_named_results_json_is_refused_before_the_run(capsys, tmp_path):
+    out = tmp_path / "out"
+    (out / "results.json").mkdir(parents=True)
+    code, err = cli(["run", SMALL, "--quiet", "--out", str(out)], capsys)
+    assert_one_clean_line(code, err, "--out", str(out), "results.json in it is a directory")
+    assert [p.name for p in out.iterdir()] == ["results.json"]
+
+
+def test_out_file_checks_for_commands_that_write_one_file(tmp_path):
+    """``checks.out_file`` (for --out FILE flags): refuses folders and impossible paths, creates nothing."""
+    afile = tmp_path / "table.md"
+    afile.write_text("old")
+    assert checks.out_file(str(afile)) == afile
+    assert checks.out_file(str(tmp_path / "new" / "deeper" / "table.md")) == tmp_path / "new" / "deeper" / "table.md"
+    for value, reason in ((str(tmp_path), "is a directory"), (str(afile / "x.md"), "cannot be created"),
+                          (str(afile / "a" / "x.md"), "cannot be created"), ("", "not a usable path")):
+        with pytest.raises(UsageError, match=reason):
+            checks.out_file(value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["table.md"]
