@@ -339,3 +339,14 @@ def test_out_file_checks_for_commands_that_write_one_file(tmp_path):
         with pytest.raises(UsageError, match=reason):
             checks.out_file(value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["table.md"]
+
+
+def test_a_rejected_run_leaves_no_database_file(capsys, tmp_path, outs):
+    """Checking ``--db`` connects to nothing, and a run refused for another reason creates no SQLite file."""
+    db = tmp_path / "local.db"
+    url = f"sqlite:///{db}"
+    reject(["run", SMALL, "--db", url, "--patterns", "teleport"], capsys, outs, "--patterns", "teleport",
+           "unknown pattern")
+    reject(["run", str(HOSTILE / "nan_rate.toml"), "--db", url], capsys, outs, str(HOSTILE / "nan_rate.toml"),
+           "workload.rate", "finite")
+    assert not db.exists()
