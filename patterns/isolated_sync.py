@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from patterns.integration import IntegrationError
-from patterns.pattern import Context, Pattern
+from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Contract, Step
+from patterns.store import LocalStoreError
 
 CURSOR = "contracts"
 PROBE_S = 1.0
@@ -97,7 +97,7 @@ class IsolatedSync(Pattern):
                 yield from self._copy_contracts(source, CURSOR if len(sources) == 1 else f"{CURSOR}@{source}")
             self.cycles += 1
             return True
-        except IntegrationError:
+        except RECOVERABLE:
             self.failed_cycles += 1
             return False
         finally:
@@ -154,7 +154,10 @@ class IsolatedSync(Pattern):
         self._probing = False
 
     def _count_orphans_quietly(self) -> None:
-        n = self.orphans_now = self.ctx.store.orphan_contracts()
+        try:
+            n = self.orphans_now = self.ctx.store.orphan_contracts()
+        except LocalStoreError:
+            return  # a failed count is a missed sample, not a failure of the sync
         self.ctx.observer.orphans(n)
 
     def quiesce(self) -> Step:

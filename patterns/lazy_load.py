@@ -23,7 +23,7 @@ from typing import Any
 from patterns.integration import IntegrationService
 from patterns.pattern import Context, Pattern
 from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
-from patterns.store import Store
+from patterns.store import LocalStoreError, Store
 
 TABLE = "customer_details"
 VALIDATIONS = ("ttl", "timestamp")
@@ -37,12 +37,17 @@ class LazyDetail:
         self.runtime, self.store, self.integration = runtime, store, integration
         self.validation, self.ttl, self.observer = validation, ttl, observer
         self.hits = self.misses = self.expired = self.outdated = self.timestamp_checks = 0
+        self.local_errors = 0
 
     def get(self, caller: Caller, key: int) -> Step:
         self.integration._authorize(caller, "read_detail")
         rt = self.runtime
         yield rt.sleep(self.store.latency())
-        cached = self.store.detail(key)
+        try:
+            cached = self.store.detail(key)
+        except LocalStoreError:
+            self.local_errors += 1  # the cache is unreadable: serve from the source, as on a miss
+            cached = None
         if cached is not None:
             detail, fetched_at = cached
             if self.validation == "ttl":
@@ -69,11 +74,17 @@ class LazyDetail:
         return detail
 
     def _store(self, detail: CustomerDetail) -> CustomerDetail:
-        """Cache ``detail`` unless a newer version is already held (a slower fetch finishing late)."""
-        held = self.store.detail(detail.id)
-        if held is not None and held[0].version > detail.version:
-            return held[0]
-        self.store.put_detail(detail, self.runtime.now)
+        """Cache ``detail`` unless a newer version is already held (a slower fetch finishing late).
+
+        A cache that cannot be written is no reason to fail the reader: the detail is returned anyway.
+        """
+        try:
+            held = self.store.detail(detail.id)
+            if held is not None and held[0].version > detail.version:
+                return held[0]
+            self.store.put_detail(detail, self.runtime.now)
+        except LocalStoreError:
+            self.local_errors += 1
         return detail
 
     def write_through(self, customer: Customer, detail: CustomerDetail) -> Step:
@@ -122,8 +133,11 @@ class LazyLoad(Pattern):
         while True:
             yield rt.sleep(self.cleanup_interval)
             yield rt.sleep(store.latency())
-            self.rows_max = max(self.rows_max, store.detail_count())
-            self.rows_deleted += store.delete_details_fetched_before(rt.now - self.ttl)
+            try:
+                self.rows_max = max(self.rows_max, store.detail_count())
+                self.rows_deleted += store.delete_details_fetched_before(rt.now - self.ttl)
+            except LocalStoreError:
+                continue  # outdated rows wait for the next cleanup; reads re-check them anyway
             self.cleanups += 1
 
     def stats(self) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from patterns.drivers import Driver, ErpDriver
-from patterns.integration import IntegrationError, IntegrationService
-from patterns.pattern import Context, Pattern
+from patterns.integration import IntegrationService
+from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Caller, Contract, Customer, CustomerDetail, Step, Table
 
 # Simulated time 0, for formats that write calendar timestamps.
@@ -289,7 +289,7 @@ class Transparency(Pattern):
                 ctx.store.save_cursor(cursor_name, since, after)
                 if not more:
                     return True
-        except IntegrationError:
+        except RECOVERABLE:
             self.failed[source] += 1
             return False
         finally:
