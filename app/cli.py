@@ -48,7 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return open_tui(args)
     try:
         return args.func(args)
-    except (ScenarioError, ArchitectureError, UsageError) as exc:
+    except ArchitectureError as exc:  # through the CLI, architectures only ever come from --patterns
+        sys.stderr.write(f"patternsim: error: --patterns: {one_line(str(exc))}\n")
+        return 2
+    except (ScenarioError, UsageError) as exc:
         sys.stderr.write(f"patternsim: error: {one_line(str(exc))}\n")
         return 2
     except KeyboardInterrupt:

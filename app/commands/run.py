@@ -10,7 +10,7 @@ from app.errors import UsageError
 from app.export import atomic_write, to_csv, to_json
 from app.progress import ProgressLine
 from app.table import render
-from patterns.architecture import ArchitectureError, parse
+from patterns.architecture import parse
 from simulator import scenario as scenarios
 from simulator.run import run
 
@@ -45,10 +45,7 @@ def main(args: argparse.Namespace) -> int:
     if args.seed is not None:
         scenario["scenario"]["seed"] = args.seed
         scenarios.validate(scenario, "--seed")
-    try:
-        architectures = parse(args.patterns)
-    except ArchitectureError as exc:
-        raise UsageError(f"--patterns: {exc}") from None
+    architectures = parse(args.patterns)
     db = checks.db_url(args.db) if args.db is not None else None
     out = checks.out_dir(args.out, files=("results.json", "results.csv")) if args.out is not None else None
     progress = ProgressLine(enabled=not args.quiet)

@@ -352,3 +352,8 @@ def test_a_rejected_run_leaves_no_database_file(capsys, tmp_path, outs):
     reject(["run", str(HOSTILE / "nan_rate.toml"), "--db", url], capsys, outs, str(HOSTILE / "nan_rate.toml"),
            "workload.rate", "finite")
     assert not db.exists()
+
+
+def test_sweep_names_the_patterns_flag_too(capsys, outs):
+    reject(["sweep", SMALL, "--vary", "workload.rate=1,2", "--patterns", "teleport"], capsys, outs, "--patterns",
+           "teleport", "unknown pattern")
