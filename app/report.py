@@ -40,9 +40,11 @@ def load(path: str | Path) -> dict[str, Any]:
     if path.is_dir():
         raise UsageError(f"{path}: is a directory, not a results file")
     try:
-        if path.stat().st_size > MAX_RESULTS_BYTES:
+        with path.open("rb") as handle:  # read at most the limit: a device like /dev/zero never ends
+            data = handle.read(MAX_RESULTS_BYTES + 1)
+        if len(data) > MAX_RESULTS_BYTES:
             raise UsageError(f"{path}: too large for a results file")
-        doc = json.loads(path.read_bytes().decode("utf-8"))
+        doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"{path}: not JSON ({exc})") from None
     except OSError as exc:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -113,6 +114,9 @@ audit_trail = Table(
     Column("duration_s", Float, nullable=False),
 )
 
+# Marks a database as patternsim's own, so a later run may drop and recreate its tables.
+marker = Table("patternsim_marker", metadata, Column("id", Integer, primary_key=True))
+
 CUSTOMER_COLUMNS = [customers.c[name] for name in Customer._fields]
 DETAIL_COLUMNS = [customer_details.c[name] for name in CustomerDetail._fields]
 SEARCHABLE = ("city", "country", "segment")
@@ -173,6 +177,7 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         self.latency = latency
         self.metadata = metadata
+        self._claim(url)
         metadata.drop_all(self.engine)
         metadata.create_all(self.engine)
         self.conn = GuardedConnection(self.engine.connect())
@@ -187,6 +192,19 @@ class Store:
         self._upsert_contract_newer = self._upsert(contracts, only_newer=True)
         self._orphans = select(func.count()).select_from(contracts).where(
             ~select(customers.c.id).where(customers.c.id == contracts.c.customer_id).exists())
+
+    def _claim(self, url: str) -> None:
+        """Refuse a database whose tables of our names were not made by patternsim.
+
+        Every run drops and recreates its tables; on someone's existing database that would destroy
+        their data. Tables made by an earlier run are recognised by the ``patternsim_marker`` table.
+        """
+        existing = set(inspect(self.engine).get_table_names())
+        clashing = sorted(existing & set(metadata.tables) - {marker.name})
+        if clashing and marker.name not in existing:
+            self.engine.dispose()
+            raise ValueError(f"the database at {url} already has a table {clashing[0]!r} that "
+                             "patternsim did not create; give an empty database")
 
     def _upsert(self, table: Table, only_newer: bool) -> Any:
         stmt = self._insert(table)

@@ -25,6 +25,7 @@ from simulator.erp import SUMMARY_GROUP, Erp
 from simulator.local_faults import DatabaseErrors
 from simulator.metrics import Metrics
 from simulator.runtime import SimRuntime
+from simulator.scenario import ScenarioError
 from simulator.sources import build_sources, routes
 from simulator.workload import Workload
 
@@ -75,7 +76,10 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
     erp, sources = build_sources(env, scenario, seed, metrics, ids)  # several with transparency
     metrics.truth = erp
     local = sampler(scenario["local_db"]["latency"], streams(seed, "local-db")["local-db"])
-    store = Store(scenario["local_db"]["url"], local)
+    try:
+        store = Store(scenario["local_db"]["url"], local)
+    except ValueError as exc:
+        raise ScenarioError("local database", "local_db.url", str(exc)) from None
     db_errors = DatabaseErrors(store.engine, scenario["local_db"]["error_rate"],
                                streams(seed, "db-errors")["db-errors"])
     try:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from app import checks
 from app.errors import UsageError
 from app.export import atomic_write
 from app.progress import ProgressLine
@@ -34,13 +35,17 @@ def main(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--faults: unknown fault {unknown[0]!r} (known: {', '.join(FAULTS)})")
     architectures = ["+".join(ids) for ids in parse(args.patterns)]
+    out = checks.out_file(args.out) if args.out else None
     progress = ProgressLine(enabled=not args.quiet)
     try:
         rows = matrix(faults, architectures, progress)
     finally:
         progress.close()
     table = markdown(rows)
-    if args.out:
-        atomic_write(args.out, table)
+    if out is not None:
+        try:
+            atomic_write(out, table)
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     sys.stdout.write(json.dumps(rows, indent=2) + "\n" if args.json else table)
     return 0

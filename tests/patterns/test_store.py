@@ -45,3 +45,21 @@ def test_cursor_is_saved_and_read_back():
     store.save_cursor("customers", None, 999)
     store.save_cursor("customers", 12.5, None)
     assert store.cursor("customers") == (12.5, None)
+
+
+def test_a_database_with_someone_elses_tables_is_refused_and_left_alone(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table customers (id integer, note text)")
+        conn.execute("insert into customers values (1, 'precious')")
+    with pytest.raises(ValueError, match="already has a table 'customers'"):
+        Store(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select note from customers").fetchall() == [("precious",)]
+    ours = f"sqlite:///{tmp_path / 'ours.db'}"
+    Store(ours).close()
+    Store(ours).close()  # a database patternsim made before is reused

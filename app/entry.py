@@ -1,0 +1,18 @@
+"""The ``patternsim`` console script: imports the CLI inside a Ctrl-C guard.
+
+Importing the CLI loads SQLAlchemy, NumPy and SimPy, which takes a moment; Ctrl-C pressed during
+that moment must still end in one line and exit status 130, not a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    try:
+        from app.cli import main as cli_main  # noqa: PLC0415 - the import is what is guarded
+    except KeyboardInterrupt:
+        sys.stderr.write("patternsim: interrupted\n")
+        return 130
+    return cli_main()
