@@ -13,7 +13,9 @@ Failures, and what happens to the item:
   is counted;
 - the source refuses the read (no such record, bad request): a failed try;
 - the worker dies (``crash_rate``, per item, after the fetch and before the write): the item
-  stays leased, is delivered again when the lease runs out, and the redelivery counts a try.
+  stays leased, is delivered again when the lease runs out, and the redelivery counts a try;
+- the lease runs out while the worker still waits (a source call that hangs): another worker
+  takes the item, and the first one's write is refused when it finally comes (``lost_leases``).
 
 An item that has failed ``max_tries`` times is poison: it moves to ``dead_letters``.
 """
@@ -55,7 +57,7 @@ class QueuedSync(Pattern):
             raise ValueError("queued_sync: workers, lease, max_tries and poll_interval must be positive")
         if not 0.0 <= self.crash_rate <= 1.0:
             raise ValueError("queued_sync: crash_rate must be a fraction between 0 and 1")
-        self.enqueued = self.applied = self.crashes = self.dead = self.source_down = 0
+        self.enqueued = self.applied = self.crashes = self.dead = self.source_down = self.lost_leases = 0
         self.working = 0
 
     def install(self, ctx: Context) -> None:
@@ -130,15 +132,17 @@ class QueuedSync(Pattern):
         yield rt.sleep(store.latency())
         if customer is not None:
             self.realtime.check_order(customer)
-        self.queue.complete(item, [customer] if customer is not None else [], self.realtime.only_newer)
+        if not self.queue.complete(item, [customer] if customer is not None else [], self.realtime.only_newer):
+            self.lost_leases += 1  # the lease ran out mid-item: another worker has it; write nothing
+            return "lost lease"
         self.applied += 1
         self.ctx.observer.sync_queue(self.queue.length)
         return "applied"
 
     def _bury(self, item: Item, reason: str, failed: bool = False) -> None:
-        self.queue.bury(item, self.ctx.runtime.now, reason, failed)
-        self.dead += 1
-        self.ctx.observer.sync_queue(self.queue.length)
+        if self.queue.bury(item, self.ctx.runtime.now, reason, failed):
+            self.dead += 1
+            self.ctx.observer.sync_queue(self.queue.length)
 
     def quiesce(self) -> Step:
         """Wait until every item is applied or buried (a crashed item returns after its lease)."""
@@ -147,5 +151,5 @@ class QueuedSync(Pattern):
 
     def stats(self) -> dict[str, Any]:
         return {"enqueued": self.enqueued, "applied": self.applied, "worker_crashes": self.crashes,
-                "source_unavailable": self.source_down, "dead_letters": self.dead,
+                "source_unavailable": self.source_down, "dead_letters": self.dead, "lost_leases": self.lost_leases,
                 "queue_left": self.queue.length}

@@ -9,7 +9,10 @@ Every operation is one SQL transaction, so the queue survives whatever the worke
   newer copy with an older one. An item that was still held when its lease ran out belonged to a
   worker that died: reclaiming it counts a failed try.
 - ``complete``: the replica upsert and the item's deletion commit together; a worker that dies
-  before that leaves the item leased, and it is delivered again when the lease runs out.
+  before that leaves the item leased, and it is delivered again when the lease runs out. A worker
+  whose lease ran out while it worked (a hanging source call) has lost the item to another
+  worker: its delete matches no row (the worker name is the fencing token), so its transaction
+  is rolled back and its possibly older copy is never written.
 - ``release``: give an item back, free again at a given time (the source was down: not its fault),
   or with a failed try counted (``failed=True``: a permanent error).
 - ``bury``: move a poison item to ``dead_letters`` in one transaction.
@@ -33,6 +36,7 @@ class Item(NamedTuple):
     key: int
     version: int
     tries: int
+    worker: str
 
 
 class SyncQueue:
@@ -50,10 +54,10 @@ class SyncQueue:
             update(q).where(q.c.id == oldest, free)
             .values(lease_until=bindparam("t_until"), worker=bindparam("t_worker"),
                     tries=q.c.tries + case((q.c.worker.is_not(None), 1), else_=0))
-            .returning(q.c.id, q.c.key, q.c.version, q.c.tries))
+            .returning(q.c.id, q.c.key, q.c.version, q.c.tries, q.c.worker))
         self._put = insert(q)
-        self._delete = delete(q).where(q.c.id == bindparam("t_id"))
-        self._release = update(q).where(q.c.id == bindparam("t_id")).values(
+        self._delete = delete(q).where(q.c.id == bindparam("t_id"), q.c.worker == bindparam("t_worker"))
+        self._release = update(q).where(q.c.id == bindparam("t_id"), q.c.worker == bindparam("t_worker")).values(
             lease_until=bindparam("t_until"), worker=None, tries=q.c.tries + bindparam("t_failed"))
         self._bury = insert(dead_letters).from_select(
             ["key", "version", "enqueued_at", "failed_at", "tries", "reason"],
@@ -81,27 +85,34 @@ class SyncQueue:
         conn.commit()
         return Item(*row) if row else None
 
-    def complete(self, item: Item, customers: Sequence[Customer], only_newer: bool) -> None:
-        """Apply the fetched record and drop the item, in one transaction."""
+    def complete(self, item: Item, customers: Sequence[Customer], only_newer: bool) -> bool:
+        """Drop the item and apply the fetched record in one transaction; False if the lease was lost."""
         conn = self.store.conn
+        if conn.execute(self._delete, {"t_id": item.id, "t_worker": item.worker}).rowcount == 0:
+            conn.rollback()
+            return False
         self.store.upsert_customers(customers, only_newer=only_newer, commit=False)
-        conn.execute(self._delete, {"t_id": item.id})
         conn.commit()
         self.length -= 1
+        return True
 
     def release(self, item: Item, free_at: float, failed: bool) -> None:
         """Give the item back, claimable again from ``free_at``; ``failed`` counts a try against it."""
         conn = self.store.conn
-        conn.execute(self._release, {"t_id": item.id, "t_until": free_at, "t_failed": int(failed)})
+        conn.execute(self._release, {"t_id": item.id, "t_worker": item.worker, "t_until": free_at,
+                                     "t_failed": int(failed)})
         conn.commit()
 
-    def bury(self, item: Item, now: float, reason: str, failed: bool = False) -> None:
+    def bury(self, item: Item, now: float, reason: str, failed: bool = False) -> bool:
         """Move a poison item to the dead letters (``failed``: count the try that just failed too)."""
         conn = self.store.conn
         conn.execute(self._bury, {"t_id": item.id, "t_now": now, "t_reason": reason[:500], "t_failed": int(failed)})
-        conn.execute(self._delete, {"t_id": item.id})
+        if conn.execute(self._delete, {"t_id": item.id, "t_worker": item.worker}).rowcount == 0:
+            conn.rollback()  # another worker holds it now
+            return False
         conn.commit()
         self.length -= 1
+        return True
 
     def next_free(self, now: float) -> float | None:
         """When the earliest leased or deferred item becomes claimable (None: nothing is waiting)."""

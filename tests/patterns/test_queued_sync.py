@@ -40,6 +40,19 @@ def test_an_item_whose_worker_died_is_delivered_again_after_its_lease_with_a_try
     assert again.id == held.id and (held.tries, again.tries) == (0, 1)
 
 
+def test_a_worker_that_outlived_its_lease_cannot_complete_the_item():
+    store = Store()
+    queue = SyncQueue(store)
+    queue.put(4, 2, 0.0)
+    slow = queue.claim("slow", 0.0, lease=30.0)
+    fast = queue.claim("fast", 31.0, lease=30.0)  # the slow worker's lease ran out
+    assert fast.id == slow.id
+    assert queue.complete(slow, [row(4, 2)], only_newer=False) is False
+    assert store.customer(4) is None and queue.length == 1  # nothing written, the item still owed
+    assert queue.complete(fast, [row(4, 3)], only_newer=False) is True
+    assert store.customer(4).version == 3 and queue.length == queue.count() == 0
+
+
 def test_a_released_item_waits_until_its_time_and_counts_a_try_only_when_failed():
     queue = SyncQueue(Store())
     queue.put(4, 2, 0.0)
