@@ -53,7 +53,7 @@ class RealtimeSync(Pattern):
         self.accepted = self.refused = self.errors = self.fetches = 0
         self.older_overwrites = self.older_refused = 0
         self.loaded = False
-        # The two decisions the variants change (see module docstring).
+        # What the variants change (see module docstring).
         self.take: Callable[[Notification], Step] = self.handle
         self.fetch: Callable[[int, int], Step] = self.fetch_current
         self.only_newer = False
