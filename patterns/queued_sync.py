@@ -28,6 +28,7 @@ from patterns.integration import IntegrationError, SourceUnavailable
 from patterns.pattern import Context, Pattern
 from patterns.ports import Notification, Step
 from patterns.realtime_sync import IDLE_CHECK_S, RealtimeSync
+from patterns.store import LocalStoreError
 from patterns.sync_queue import Item, SyncQueue
 
 
@@ -59,6 +60,7 @@ class QueuedSync(Pattern):
             raise ValueError("queued_sync: crash_rate must be a fraction between 0 and 1")
         self.enqueued = self.applied = self.crashes = self.dead = self.source_down = self.lost_leases = 0
         self.working = 0
+        self.local_errors = 0
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
@@ -74,7 +76,11 @@ class QueuedSync(Pattern):
         """The endpoint: one committed insert, then the answer."""
         rt = self.ctx.runtime
         yield rt.sleep(self.ctx.store.latency())
-        self.queue.put(notification.key, notification.version, rt.now)
+        try:
+            self.queue.put(notification.key, notification.version, rt.now)
+        except LocalStoreError:
+            self.local_errors += 1
+            return False  # not taken: the source counts a failed callback (and retries, if it does)
         self.enqueued += 1
         self.ctx.observer.sync_queue(self.queue.length)
         if not self._wake.triggered:
@@ -82,36 +88,44 @@ class QueuedSync(Pattern):
         return True
 
     def worker(self, name: str) -> Step:
-        """Claim, fetch, apply; idle workers sleep until an item arrives (or poll while items wait)."""
+        """Claim, fetch, apply; idle workers sleep until an item arrives (or poll while items wait).
+
+        A local database error rolls back what the worker was doing; the item it held comes back
+        when its lease ends, as after a crash.
+        """
         rt, store = self.ctx.runtime, self.ctx.store
         incarnation = backoff = 0
         while True:
             yield rt.sleep(store.latency())
-            item = self.queue.claim(f"{name}.{incarnation}", rt.now, self.lease)
-            if item is None:
-                if self.queue.length:
-                    yield rt.sleep(self.poll_interval)  # items held, leased or backing off
-                else:
-                    if self._wake.triggered:
-                        self._wake = rt.event()
-                    yield self._wake
-                continue
-            if item.tries >= self.max_tries:
-                self._bury(item, "delivered too often (its workers crashed)")
-                continue
-            self.working += 1
             try:
-                outcome = yield from self._process(item)
-            finally:
-                self.working -= 1
-            if outcome == "crashed":
-                incarnation += 1  # a fresh worker takes its place; the item waits for its lease
-            elif outcome == "unavailable":
-                backoff = min(self.lease, max(self.poll_interval, 2 * backoff))
-                self.queue.release(item, rt.now + backoff, failed=False)
-                yield rt.sleep(backoff)
-            else:
-                backoff = 0
+                item = self.queue.claim(f"{name}.{incarnation}", rt.now, self.lease)
+                if item is None:
+                    if self.queue.length:
+                        yield rt.sleep(self.poll_interval)  # items held, leased or backing off
+                    else:
+                        if self._wake.triggered:
+                            self._wake = rt.event()
+                        yield self._wake
+                    continue
+                if item.tries >= self.max_tries:
+                    self._bury(item, "delivered too often (its workers crashed)")
+                    continue
+                self.working += 1
+                try:
+                    outcome = yield from self._process(item)
+                finally:
+                    self.working -= 1
+                if outcome == "crashed":
+                    incarnation += 1  # a fresh worker takes its place; the item waits for its lease
+                elif outcome == "unavailable":
+                    backoff = min(self.lease, max(self.poll_interval, 2 * backoff))
+                    self.queue.release(item, rt.now + backoff, failed=False)
+                    yield rt.sleep(backoff)
+                else:
+                    backoff = 0
+            except LocalStoreError:
+                self.local_errors += 1
+                yield rt.sleep(self.poll_interval)
 
     def _process(self, item: Item) -> Step:
         rt, store = self.ctx.runtime, self.ctx.store
@@ -152,4 +166,4 @@ class QueuedSync(Pattern):
     def stats(self) -> dict[str, Any]:
         return {"enqueued": self.enqueued, "applied": self.applied, "worker_crashes": self.crashes,
                 "source_unavailable": self.source_down, "dead_letters": self.dead, "lost_leases": self.lost_leases,
-                "queue_left": self.queue.length}
+                "queue_left": self.queue.length, "local_errors": self.local_errors}

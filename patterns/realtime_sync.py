@@ -20,8 +20,7 @@ from typing import Any
 
 from patterns.batch_sync import copy_changes
 from patterns.core_service import ReplicaSummary
-from patterns.integration import IntegrationError
-from patterns.pattern import Context, Pattern
+from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Customer, Notification, Step, Subscription
 
 INITIAL_LOAD_PAGE = 1000
@@ -77,7 +76,7 @@ class RealtimeSync(Pattern):
                 yield from copy_changes(self.ctx, self.cursor_name, INITIAL_LOAD_PAGE)
                 self.loaded = True
                 return
-            except IntegrationError:
+            except RECOVERABLE:
                 yield self.ctx.runtime.sleep(INITIAL_LOAD_RETRY_S)
 
     # -- the endpoint the source calls ------------------------------------------------------------
@@ -100,8 +99,8 @@ class RealtimeSync(Pattern):
                 self.ctx.store.upsert_customers([customer], only_newer=self.only_newer)
             self.accepted += 1
             return True
-        except IntegrationError:
-            self.errors += 1  # the source is down or refused the read: answer with an error
+        except RECOVERABLE:
+            self.errors += 1  # the source or the local database failed: answer with an error
             return False
         finally:
             self.busy -= 1

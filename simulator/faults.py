@@ -35,6 +35,9 @@ FAULTS: dict[str, tuple[str, dict[str, Any]]] = {
     # 32 in flight, so that a 5 s delay slows callbacks without throttling them to one per 5 s.
     "callback_delay": ("every callback 5 s late", {"erp.callback.delay": {"dist": "constant", "mean_ms": 5000.0},
                                                     "erp.callback.concurrency": 32}),
+    "local_db_errors": ("5% of local SQL statements fail", {"local_db.error_rate": 0.05}),
+    "local_db_errors_retried": ("the same, and the ERP retries a failed callback up to 5 times",
+                                {"local_db.error_rate": 0.05, "erp.callback.retries": 5}),
     "worker_crash": ("sync workers crash on 20% of items", {"patterns.queued_sync.crash_rate": 0.2}),
 }
 SYNC_ARCHITECTURES = ["batch_sync", "realtime_sync", "queued_sync", "ordered_sync", "queued_sync+ordered_sync"]

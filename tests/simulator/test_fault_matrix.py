@@ -4,7 +4,8 @@ Expectations, by design of each pattern:
 - ``batch_sync`` pulls changes by cursor: no fault that ends can make it lose a change.
 - ``queued_sync`` (alone or ordered) takes every callback into a durable queue and retries: it
   survives everything except callbacks the ERP never sends (no queue can hold what never came;
-  that needs a periodic reconciliation, which is what batch_sync is).
+  that needs a periodic reconciliation, which is what batch_sync is), and callbacks refused
+  because the queue's own database failed, unless the ERP retries them.
 - plain ``realtime_sync`` and ``ordered_sync`` without a queue handle callbacks inline with few
   handlers and no retry: a callback that arrives while the ERP is down, or while every handler is
   busy, is a change lost. The seed warns of exactly this; the matrix shows it.
@@ -16,12 +17,13 @@ import pytest
 
 from simulator.faults import FAULTS, SYNC_ARCHITECTURES, base_scenario, cell, markdown
 
+INLINE = {"outage", "hang", "callback_loss", "callback_reorder", "callback_delay", "local_db_errors"}
 LOSES = {
     "batch_sync": set(),
-    "queued_sync": {"callback_loss"},
-    "queued_sync+ordered_sync": {"callback_loss"},
-    "realtime_sync": {"outage", "hang", "callback_loss", "callback_reorder", "callback_delay"},
-    "ordered_sync": {"outage", "hang", "callback_loss", "callback_reorder", "callback_delay"},
+    "queued_sync": {"callback_loss", "local_db_errors"},
+    "queued_sync+ordered_sync": {"callback_loss", "local_db_errors"},
+    "realtime_sync": INLINE,
+    "ordered_sync": INLINE,
 }
 
 
