@@ -24,7 +24,8 @@ class Zipfian:
         self.zetan = zeta(n, theta)
         zeta2 = 1.0 + 0.5 ** theta
         self.alpha = 1.0 / (1.0 - theta)
-        self.eta = (1.0 - (2.0 / n) ** (1.0 - theta)) / (1.0 - zeta2 / self.zetan) if n > 1 else 0.0
+        # With n <= 2 every draw is answered by the first two branches of __call__; eta is unused.
+        self.eta = (1.0 - (2.0 / n) ** (1.0 - theta)) / (1.0 - zeta2 / self.zetan) if n > 2 else 0.0
         self.half_pow = 1.0 + 0.5 ** theta
 
     def __call__(self) -> int:
