@@ -60,14 +60,13 @@ def check(ids: list[str]) -> None:
     if variants and "batch_sync" in chosen:
         raise ArchitectureError(f"batch_sync+{variants[0]}: {variants[0]} is a kind of realtime_sync, "
                                 "not of batch_sync")
-    implied = chosen | ({"realtime_sync"} if variants else set())
+    implied = set(expand(ids))
     for pid in ids:
-        for other, reason in getattr(PATTERNS[pid], "conflicts", {}).items():
+        for other, reason in PATTERNS[pid].conflicts.items():
             if other in implied:
                 raise ArchitectureError(f"{pid}+{other}: {reason}")
-    for pid in ids:
-        needs = getattr(PATTERNS[pid], "needs", None)
-        if needs and not (chosen & set(needs)) and not (set(needs) & {"realtime_sync"} and variants):
+        needs = PATTERNS[pid].needs
+        if needs and not implied & set(needs):
             raise ArchitectureError(f"{pid} needs {' or '.join(needs)} in the same architecture "
                                     f"(e.g. {needs[0]}+{pid})")
 

@@ -53,6 +53,8 @@ class Pattern:
     advantages: ClassVar[tuple[str, ...]] = ()
     disadvantages: ClassVar[tuple[str, ...]] = ()
     keeps_replica: ClassVar[bool] = False  # does it keep a summary replica that must converge?
+    needs: ClassVar[tuple[str, ...]] = ()  # one of these must be in the same architecture
+    conflicts: ClassVar[dict[str, str]] = {}  # pattern id -> why the two cannot be combined
 
     def __init__(self, params: dict[str, Any] | None = None):
         self.params = dict(params or {})
