@@ -68,31 +68,14 @@ class Workload:
             env.process(handlers[op](self.pick(), now))
 
     def _list(self, key: int, arrived: float) -> Generator[Any, Any, None]:
-        try:
-            rows = yield from self.core.list_customers(self.caller, {"city": self.erp.city_of(key)}, 0, self.page_size)
-        except IntegrationError:
-            self.metrics.request("list", arrived, self.env.now, False)
-            return
-        self.metrics.reads(SUMMARY_GROUP, rows, self.env.now)
-        self.metrics.request("list", arrived, self.env.now, True)
+        step = self.core.list_customers(self.caller, {"city": self.erp.city_of(key)}, 0, self.page_size)
+        return self._serve("list", step, arrived, SUMMARY_GROUP)
 
     def _get(self, key: int, arrived: float) -> Generator[Any, Any, None]:
-        try:
-            row = yield from self.core.get_customer(self.caller, key)
-        except IntegrationError:
-            self.metrics.request("get", arrived, self.env.now, False)
-            return
-        self.metrics.reads(SUMMARY_GROUP, [row], self.env.now)
-        self.metrics.request("get", arrived, self.env.now, True)
+        return self._serve("get", self.core.get_customer(self.caller, key), arrived, SUMMARY_GROUP)
 
     def _detail(self, key: int, arrived: float) -> Generator[Any, Any, None]:
-        try:
-            row = yield from self.core.get_customer_detail(self.caller, key)
-        except IntegrationError:
-            self.metrics.request("detail", arrived, self.env.now, False)
-            return
-        self.metrics.reads(DETAIL_GROUP, [row], self.env.now)
-        self.metrics.request("detail", arrived, self.env.now, True)
+        return self._serve("detail", self.core.get_customer_detail(self.caller, key), arrived, DETAIL_GROUP)
 
     def _update(self, key: int, arrived: float) -> Generator[Any, Any, None]:
         rng = self.rng["values"]
@@ -100,9 +83,16 @@ class Workload:
             changes: dict[str, Any] = {"segment": SEGMENTS[rng.randrange(len(SEGMENTS))]}
         else:
             changes = {"credit_limit": float(rng.randrange(1, 50) * 1000)}
+        return self._serve("update", self.core.update_customer(self.caller, key, changes), arrived, None)
+
+    def _serve(self, op: str, step: Generator[Any, Any, Any], arrived: float,
+               group: str | None) -> Generator[Any, Any, None]:
+        """Run one request; record its latency (or failure) and judge the records it returned."""
         try:
-            yield from self.core.update_customer(self.caller, key, changes)
+            result = yield from step
         except IntegrationError:
-            self.metrics.request("update", arrived, self.env.now, False)
+            self.metrics.request(op, arrived, self.env.now, False)
             return
-        self.metrics.request("update", arrived, self.env.now, True)
+        if group is not None:
+            self.metrics.reads(group, result if op == "list" else [result], self.env.now)
+        self.metrics.request(op, arrived, self.env.now, True)
