@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from patterns.catalogue import PATTERNS
 from simulator import scenario as scenarios
@@ -29,5 +31,6 @@ def list_patterns(args: argparse.Namespace) -> int:
 def list_scenarios(args: argparse.Namespace) -> int:
     for path in scenarios.bundled():
         loaded = scenarios.load(path)
-        sys.stdout.write(f"{path}\n    {loaded['scenario']['name']}: {loaded['scenario']['description']}\n")
+        shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+        sys.stdout.write(f"{shown}\n    {loaded['scenario']['name']}: {loaded['scenario']['description']}\n")
     return 0
