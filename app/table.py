@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+
+def latency(op: str, stat: str) -> Callable[[dict[str, Any]], float | None]:
+    """A latency statistic in ms, or None when no request of that kind was answered (nothing to compare)."""
+    def read(block: dict[str, Any]) -> float | None:
+        summary = block["latency_s"][op]
+        return None if summary["max"] == 0 else summary[stat] * 1000
+    return read
+
+
 # (label, how to read it from an architecture's block, format, lower is better?)
-ROWS: list[tuple[str, Callable[[dict[str, Any]], float], str, bool | None]] = [
+ROWS: list[tuple[str, Callable[[dict[str, Any]], Any], str | Callable[[Any], str], bool | None]] = [
     ("requests", lambda b: b["requests"]["total"], "{:,.0f}", None),
     ("availability", lambda b: b["requests"]["availability"], "{:.2%}", False),
-    ("latency p50 (ms)", lambda b: b["latency_s"]["all"]["p50"] * 1000, "{:,.1f}", True),
-    ("latency p95 (ms)", lambda b: b["latency_s"]["all"]["p95"] * 1000, "{:,.1f}", True),
-    ("latency p99 (ms)", lambda b: b["latency_s"]["all"]["p99"] * 1000, "{:,.1f}", True),
-    ("list latency mean (ms)", lambda b: b["latency_s"]["list"]["mean"] * 1000, "{:,.1f}", True),
-    ("get latency mean (ms)", lambda b: b["latency_s"]["get"]["mean"] * 1000, "{:,.1f}", True),
-    ("detail latency mean (ms)", lambda b: b["latency_s"]["detail"]["mean"] * 1000, "{:,.1f}", True),
+    ("latency p50 (ms)", latency("all", "p50"), "{:,.1f}", True),
+    ("latency p95 (ms)", latency("all", "p95"), "{:,.1f}", True),
+    ("latency p99 (ms)", latency("all", "p99"), "{:,.1f}", True),
+    ("list latency mean (ms)", latency("list", "mean"), "{:,.1f}", True),
+    ("get latency mean (ms)", latency("get", "mean"), "{:,.1f}", True),
+    ("detail latency mean (ms)", latency("detail", "mean"), "{:,.1f}", True),
     ("ERP calls", lambda b: b["erp"]["calls"], "{:,.0f}", True),
     ("ERP calls/s", lambda b: b["erp"]["calls_per_s"], "{:,.2f}", True),
     ("ERP utilization", lambda b: b["erp"]["utilization"], "{:.1%}", True),
@@ -26,8 +35,8 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], float], str, bool | None]] = [
     ("detail staleness max (s)", lambda b: b["staleness"]["detail"]["max_s"], "{:,.1f}", True),
     ("cache hit ratio", lambda b: b["cache"]["hit_ratio"], "{:.1%}", False),
     ("rows held locally", lambda b: b["cache"]["rows"], "{:,.0f}", None),
-    ("callbacks sent / failed",
-     lambda b: b["erp"]["callbacks"]["sent"] * 1e9 + b["erp"]["callbacks"]["failed"], "callbacks", None),
+    ("callbacks sent / failed", lambda b: (b["erp"]["callbacks"]["sent"], b["erp"]["callbacks"]["failed"]),
+     lambda v: f"{v[0]:,} / {v[1]:,}", None),
     ("sync queue max", lambda b: b["sync"]["queue_max"], "{:,.0f}", None),
     ("divergent records", lambda b: b["convergence"]["divergent_records"], "{:,.0f}", True),
     ("lost changes", lambda b: b["convergence"]["lost_changes"], "{:,.0f}", True),
@@ -36,11 +45,10 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], float], str, bool | None]] = [
 ]
 
 
-def _cell(fmt: str, value: float) -> str:
-    if fmt == "callbacks":
-        sent, failed = divmod(int(value), int(1e9))
-        return f"{sent:,} / {failed:,}"
-    return fmt.format(value)
+def _cell(fmt: str | Callable[[Any], str], value: Any) -> str:
+    if value is None:
+        return "-"
+    return fmt(value) if callable(fmt) else fmt.format(value)
 
 
 def comparison(results: dict[str, Any]) -> list[list[str]]:
@@ -51,8 +59,9 @@ def comparison(results: dict[str, Any]) -> list[list[str]]:
     for label, read, fmt, lower in ROWS:
         values = [read(blocks[n]) for n in names]
         cells = [_cell(fmt, v) for v in values]
-        if lower is not None and len(names) > 1 and len(set(values)) > 1:
-            best = min(values) if lower else max(values)
+        known = [v for v in values if v is not None]
+        if lower is not None and len(known) > 1 and len(set(known)) > 1:
+            best = min(known) if lower else max(known)
             cells = [c + (" *" if v == best else "  ") for c, v in zip(cells, values, strict=True)]
         table.append([label, *cells])
     return table

@@ -82,3 +82,24 @@ def test_broken_scenario_gives_no_traceback_in_a_real_process(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and "invalid TOML" in proc.stderr
+
+
+def test_an_architecture_that_answered_nothing_shows_no_latency_and_wins_nothing():
+    from app.table import comparison
+
+    answered = {"mean": 0.2, "p50": 0.1, "p95": 0.5, "p99": 0.9, "max": 1.0}
+    silent = dict.fromkeys(answered, 0.0)
+    blocks = {}
+    for name, latency, availability in (("direct", silent, 0.0), ("batch_sync", answered, 1.0)):
+        blocks[name] = {"requests": {"total": 10, "failed": 10 - int(10 * availability), "availability": availability},
+                        "latency_s": dict.fromkeys(("all", "list", "get", "detail", "update"), latency),
+                        "erp": {"calls": 1, "calls_per_s": 1.0, "utilization": 0.1, "queue": {"mean": 0, "max": 0},
+                                "callbacks": {"sent": 0, "failed": 0}},
+                        "staleness": dict.fromkeys(("summary", "detail"), {"stale_fraction": 0, "mean_s": 0,
+                                                                           "max_s": 0, "p95_s": 0}),
+                        "cache": {"hit_ratio": 0, "rows": 0}, "sync": {"queue_max": 0},
+                        "convergence": {"divergent_records": 0, "lost_changes": 0},
+                        "pattern_stats": {}}
+    rows = {row[0]: row[1:] for row in comparison({"architectures": blocks})}
+    assert rows["latency p50 (ms)"][0] == "-"
+    assert rows["latency p50 (ms)"][1].strip() == "100.0"  # the only number: nothing to be best against
