@@ -12,7 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="draw charts and an HTML report from results.json or sweep.json",
         description="Draw the latency CDF, ERP load, queues, staleness over time and the trade-off chart "
-                    "(and, for a sweep, each metric against the varied parameter with 95%% confidence "
+                    "(and, for a sweep, each metric against the varied parameter with 95% confidence "
                     "bands) as PNG files, and a report.html that shows them with the scenario and the "
                     "comparison table.",
         epilog="examples:\n  patternsim run scenarios/retail.toml --out out && patternsim report out/results.json "

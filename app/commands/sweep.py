@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sweep", help="run architectures over varied scenario values and seeds, with confidence intervals",
         description="Run the cross product of the varied values x seeds x architectures, each cell an "
                     "independent run, in parallel; write every cell, a CSV and a summary with the mean and "
-                    "95%% confidence interval of each metric across seeds. Seeds are the base seed "
+                    "95% confidence interval of each metric across seeds. Seeds are the base seed "
                     "(--seed, else the scenario's) plus 0, 1, ..., N-1.",
         epilog="examples:\n"
                "  patternsim sweep scenarios/retail.toml --patterns direct,batch_sync \\\n"
