@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from simulator.run import CLIENT_SECRET
 
 SMALL = str(Path(__file__).parents[1] / "fixtures" / "small.toml")
 
@@ -71,6 +72,7 @@ def test_same_seed_same_json_in_two_processes():
     first = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     second = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     assert first == second
+    assert CLIENT_SECRET not in first and "tok-" not in first  # credentials never reach the results
     other_seed = subprocess.run([*cmd, "--seed", "8"], capture_output=True, text=True, check=True).stdout
     assert json.loads(other_seed)["architectures"] != json.loads(first)["architectures"]
 
