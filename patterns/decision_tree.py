@@ -6,11 +6,9 @@ that comes next (``None`` ends the walk). Walking from the root with a dict of a
 patterns along the path; the result is one architecture in the command-line form of DESIGN
 section 2. The CLI (``patternsim recommend``) and the TUI both walk this same data.
 
-One departure from the order of DESIGN section 10: "several systems of record?" is asked right after
-"may the data be copied?", not last. In this project a transparency service *is* a merged replica kept
-by a timer sync (``batch_sync+transparency``; callbacks from several systems and a separately isolated
-sync are not modelled), so the answer decides the summary axis and must come before the questions
-about it. Asked last, a "yes" after real-time sync would lead to an architecture that cannot run.
+The questions come in the order of DESIGN section 10, "several systems of record?" last: a
+transparency service composes with every summary strategy (a merged replica kept by batch or
+real-time sync, or a fan-out over every system when nothing is cached), so every leaf is runnable.
 """
 
 from __future__ import annotations
@@ -62,19 +60,9 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "or legal rule may forbid it (personal or financial data that must stay in the ERP), or the data may "
         "change so often that any delay between the source and a copy is unacceptable. If either applies, "
         "consumers read the source directly on every request.",
-        (Answer("yes", "Yes, a local copy is allowed", next="several_sources"),
+        (Answer("yes", "Yes, a local copy is allowed", next="summary_reads"),
          Answer("no", "No, it must stay in the system of record", adds=("direct",))),
         "yes", short="Copy allowed"),
-    Question(
-        "several_sources", "Is the concept held in more than one system of record?",
-        "Customers may live partly in one ERP and partly in another, each with its own formats and API. A "
-        "transparency service hides that: one driver per source with the same signatures, a batch sync that "
-        "merges them into one local replica (which then answers lists and searches), and writes routed to the "
-        "system that owns the entry. With one system of record, the next questions decide what to cache.",
-        (Answer("yes", "Yes, several systems: merge them (transparency)", adds=("batch_sync", "transparency"),
-                next="details_reused"),
-         Answer("no", "No, one system of record", next="summary_reads")),
-        "no", short="Several sources"),
     Question(
         "summary_reads", "Do consumers list, search or join on the summary fields?",
         "Summary fields are the few fields used to find and list entries: a customer's name, city, country, "
@@ -130,7 +118,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "keeps fetched details locally and serves them until they are considered out of date; a timer "
         "removes old ones to save space.",
         (Answer("yes", "Yes, cache details when fetched (lazy load)", adds=("lazy_load",), next="cheap_timestamp"),
-         Answer("no", "No, fetch details on demand")),
+         Answer("no", "No, fetch details on demand", next="several_sources")),
         "no", short="Details reused"),
     Question(
         "cheap_timestamp", "Can the source tell an entry's last-update time cheaply?",
@@ -139,9 +127,19 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "never stale, one cheap call per read). Otherwise give each cached detail an expiry time (validation "
         "by TTL: no call at all, but possibly stale until it expires).",
         (Answer("yes", "Yes: validate by timestamp", params={"lazy_load": {"validation": "timestamp"}},
-                ),
-         Answer("no", "No: validate by expiry time (TTL)", params={"lazy_load": {"validation": "ttl"}})),
+                next="several_sources"),
+         Answer("no", "No: validate by expiry time (TTL)", params={"lazy_load": {"validation": "ttl"}},
+                next="several_sources")),
         "no", short="Cheap timestamp"),
+    Question(
+        "several_sources", "Is the concept held in more than one system of record?",
+        "Customers may live partly in one ERP and partly in another, each with its own formats and API. A "
+        "transparency service hides that: one driver per source with the same signatures, a sync that "
+        "merges them into one local replica (or, with nothing cached, a list that asks every system), and "
+        "writes routed to the system that owns the entry.",
+        (Answer("yes", "Yes, several systems: merge them (transparency)", adds=("transparency",)),
+         Answer("no", "No, one system of record")),
+        "no", short="Several sources"),
 )}
 
 # The variants of realtime_sync imply it, so an architecture names only the variants (DESIGN section 2).

@@ -38,7 +38,7 @@ def test_unanswered_without_a_terminal_is_one_line_and_exit_2(capsys: pytest.Cap
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["recommend", "--answer", "replicate=yes"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "several_sources" in err
+    assert err.count("\n") == 1 and "summary_reads" in err
 
 
 def test_bad_answer_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,7 +53,7 @@ class Tty(io.StringIO):
 
 def test_questions_are_asked_on_a_terminal() -> None:
     # Enter takes the recommended answer; a wrong word is asked again.
-    stdin, stdout = Tty("\nmaybe\n\n\nyes\n\n\n\n\n"), io.StringIO()
+    stdin, stdout = Tty("\nmaybe\n\nyes\n\n\n\n\n\n"), io.StringIO()
     args = argparse.Namespace(answers=[], json=False)
     assert recommend.main(args, stdin, stdout) == 0
     out = stdout.getvalue()

@@ -49,13 +49,13 @@ async def test_recommended_walk_runs_and_exports(tmp_path: Path) -> None:
 async def test_going_back_keeps_answers() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "enter", "enter")  # walk; replicate = yes, several_sources = no
+        await pilot.press("enter", "enter")  # walk; replicate = yes
         await pilot.press("down", "enter")  # summary_reads = no
         assert app.screen.question.id == "details_reused"
         await pilot.press("escape")
         assert app.screen.question.id == "summary_reads"
         assert app.screen.query_one(OptionList).highlighted == app.screen.question.values.index("no")
-        assert app.session.answers == {"replicate": "yes", "several_sources": "no", "summary_reads": "no"}
+        assert app.session.answers == {"replicate": "yes", "summary_reads": "no"}
         await pilot.press("enter", "enter", "enter", "enter")  # no, then recommended to the end
         assert app.session.walked == ["direct"]
         assert app.session.architectures == [["direct"]]

@@ -28,7 +28,7 @@ def test_question_with_path_large(snap_compare) -> None:
 
 
 def test_outcome(snap_compare) -> None:
-    keys = ["enter"] * 6 + ["down", "enter", "enter"]  # recommended, but details_reused = yes
+    keys = ["enter"] * 5 + ["down", "enter", "enter", "enter"]  # recommended, but details_reused = yes
     assert snap_compare(make_app(), press=keys, terminal_size=SMALL_TERM)
 
 

@@ -61,10 +61,13 @@ def test_realtime_variants_combine() -> None:
                                                                                            "lazy_load"]
 
 
-def test_several_sources_merge_into_one_batch_synced_replica() -> None:
-    answers = {"replicate": "yes", "several_sources": "yes"}
-    assert tree.next_question(answers).id == "details_reused"  # the summary axis is decided
-    assert tree.walk({**answers, "details_reused": "no"}) == ["batch_sync", "transparency"]
+def test_several_sources_is_asked_last_and_adds_transparency() -> None:
+    answers = {"replicate": "yes", "summary_reads": "yes", "realtime": "no", "isolate_sync": "no",
+               "details_reused": "no"}
+    assert tree.next_question(answers).id == "several_sources"  # DESIGN section 10's order
+    assert tree.walk({**answers, "several_sources": "yes"}) == ["batch_sync", "transparency"]
+    no_cache = {"replicate": "yes", "summary_reads": "no", "details_reused": "no", "several_sources": "yes"}
+    assert tree.walk(no_cache) == ["transparency"]  # lists fan out over every system
 
 
 def test_answers_off_the_path_are_kept_but_ignored() -> None:
@@ -75,9 +78,8 @@ def test_answers_off_the_path_are_kept_but_ignored() -> None:
 
 def test_next_question_follows_the_answers() -> None:
     assert tree.next_question({}).id == tree.ROOT
-    assert tree.next_question({"replicate": "yes", "several_sources": "no", "summary_reads": "no"}).id == \
-        "details_reused"
-    with pytest.raises(KeyError, match="several_sources"):
+    assert tree.next_question({"replicate": "yes", "summary_reads": "no"}).id == "details_reused"
+    with pytest.raises(KeyError, match="summary_reads"):
         tree.walk({"replicate": "yes"})
 
 
