@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.table import comparison
 from simulator.run import CLIENT_SECRET
 
 SMALL = str(Path(__file__).parents[1] / "fixtures" / "small.toml")
@@ -87,8 +88,6 @@ def test_broken_scenario_gives_no_traceback_in_a_real_process(tmp_path):
 
 
 def test_an_architecture_that_answered_nothing_shows_no_latency_and_wins_nothing():
-    from app.table import comparison
-
     answered = {"mean": 0.2, "p50": 0.1, "p95": 0.5, "p99": 0.9, "max": 1.0}
     silent = dict.fromkeys(answered, 0.0)
     blocks = {}

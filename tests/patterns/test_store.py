@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
+
 from patterns.ports import Customer
 from patterns.store import Store
 
@@ -48,10 +52,6 @@ def test_cursor_is_saved_and_read_back():
 
 
 def test_a_database_with_someone_elses_tables_is_refused_and_left_alone(tmp_path):
-    import sqlite3
-
-    import pytest
-
     path = tmp_path / "theirs.db"
     with sqlite3.connect(path) as conn:
         conn.execute("create table customers (id integer, note text)")
