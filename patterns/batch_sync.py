@@ -18,20 +18,22 @@ from patterns.ports import Customer, Step
 
 
 def copy_changes(ctx: Context, cursor_name: str, page_size: int,
-                 on_page: Callable[[list[Customer]], None] | None = None) -> Step:
+                 on_page: Callable[[list[Customer]], None] | None = None, source: str | None = None) -> Step:
     """Copy what changed since the saved cursor into the replica (everything, the first time).
 
-    Shared by every sync that needs a full or incremental load (batch cycles, the initial load of
-    real-time sync). Raises ``IntegrationError`` when the source fails and ``LocalStoreError`` when
-    the local database does; each page and the cursor after it commit in one transaction, so the
-    next call resumes where this one stopped and never skips a page.
+    Shared by every sync that needs a full or incremental load: batch cycles, the initial load of
+    real-time sync, and each system of a transparency service (``source``). Raises
+    ``IntegrationError`` when the source fails and ``LocalStoreError`` when the local database
+    does; each page and the cursor after it commit in one transaction, so the next call resumes
+    where this one stopped and never skips a page.
     """
     rt = ctx.runtime
     saved = ctx.store.cursor(cursor_name)
     since, after = saved if saved else (None, None)
     load_started: float | None = None
     while True:
-        rows, cursor, as_of, more = yield from ctx.integration.changes(ctx.sync_caller, since, after, page_size)
+        rows, cursor, as_of, more = yield from ctx.integration.changes(ctx.sync_caller, since, after, page_size,
+                                                                       source=source)
         if since is None and load_started is None:
             load_started = as_of
         yield rt.sleep(ctx.store.latency())

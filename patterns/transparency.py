@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from patterns.batch_sync import copy_changes
 from patterns.drivers import Driver, ErpDriver
 from patterns.integration import IntegrationService
 from patterns.pattern import RECOVERABLE, Context, Pattern
@@ -266,29 +267,17 @@ class Transparency(Pattern):
             self._running = False
 
     def _copy(self, source: str) -> Step:
-        ctx, rt = self.ctx, self.ctx.runtime
-        cursor_name = f"customers@{source}"
+        """Copy one system's changes since its own cursor; False if that system (or the database) failed."""
+        rt = self.ctx.runtime
         started = rt.now
-        saved = ctx.store.cursor(cursor_name)
-        since, after = saved if saved else (None, None)
-        load_started: float | None = None
         page = self.batch.page_size if self.batch is not None else 1000
+
+        def counted(rows: list[Customer]) -> None:
+            self.synced[source] += len(rows)
+
         try:
-            while True:
-                rows, cursor, as_of, more = yield from ctx.integration.changes(
-                    ctx.sync_caller, since, after, page, source=source)
-                if since is None and load_started is None:
-                    load_started = as_of
-                yield rt.sleep(ctx.store.latency())
-                ctx.store.upsert_customers(rows, only_newer=True)
-                self.synced[source] += len(rows)
-                if more:
-                    since, after = cursor
-                else:
-                    since, after = (load_started, None) if since is None else (cursor[0], None)
-                ctx.store.save_cursor(cursor_name, since, after)
-                if not more:
-                    return True
+            yield from copy_changes(self.ctx, f"customers@{source}", page, counted, source=source)
+            return True
         except RECOVERABLE:
             self.failed[source] += 1
             return False
