@@ -274,12 +274,11 @@ class IntegrationService:
         timeout = self.policy.timeout
         if timeout is None:
             return (yield from call)
-        running = self.runtime.spawn(call)
-        yield self.runtime.first_of(running, self.runtime.sleep(timeout))
-        if not running.triggered:
+        try:
+            return (yield from self.runtime.within(call, timeout))
+        except TimeoutError as exc:
             self.timeouts += 1
-            raise CallTimeout(f"no answer within {timeout:g} s")
-        return running.value
+            raise CallTimeout(str(exc)) from None
 
     @staticmethod
     def _normalize_error(route: Route, operation: str, key: int | None, reply: Any) -> IntegrationError:
