@@ -7,6 +7,7 @@ The Integration Service picks a driver per source, so consumers never see a sour
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,9 @@ class Driver:
     summary_map: dict[str, str] = {}
     detail_map: dict[str, str] = {}
     contract_map: dict[str, str] = {}
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[tuple[str, ...], type], Callable[[list], list]] = {}
 
     def map_criteria(self, criteria: dict[str, str]) -> dict[str, str]:
         return {self.summary_map[k]: v for k, v in criteria.items()}
@@ -48,17 +52,25 @@ class Driver:
         return self._rows(table, self.contract_map, Contract)
 
     def _rows(self, table: Table, mapping: dict[str, str], cls: Any) -> list[Any]:
-        fields = table.fields
+        make = self._plans.get((table.fields, cls))
+        if make is None:
+            make = self._plans[table.fields, cls] = self._plan(table.fields, mapping, cls)
+        return make(table.rows)
+
+    def _plan(self, fields: tuple[str, ...], mapping: dict[str, str], cls: Any) -> Callable[[list], list]:
+        """How to turn rows of this layout into ``cls`` records; worked out once per layout."""
         names = cls._fields
         positions = [fields.index(mapping[name]) for name in names]
         if type(self).from_source_value is Driver.from_source_value:
             if positions == list(range(len(names))):
                 # The source's layout is ours: wrap the rows as they are (tuple.__new__ is _make without
                 # the Python-level frame, which matters at a million records a run).
-                return list(map(partial(tuple.__new__, cls), table.rows))
-            return [cls._make([row[p] for p in positions]) for row in table.rows]
+                new = partial(tuple.__new__, cls)
+                return lambda rows: list(map(new, rows))
+            return lambda rows: [cls._make([row[p] for p in positions]) for row in rows]
         convert = self.from_source_value
-        return [cls._make([convert(n, row[p]) for n, p in zip(names, positions, strict=True)]) for row in table.rows]
+        return lambda rows: [cls._make([convert(n, row[p]) for n, p in zip(names, positions, strict=True)])
+                             for row in rows]
 
 
 class ErpDriver(Driver):

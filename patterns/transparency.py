@@ -74,6 +74,7 @@ class FederatedDriver(Driver):
     outgoing: dict[str, Callable[[Any], Any]] = {}  # normalized field -> source value
 
     def __init__(self, index: int, n: int):
+        super().__init__()
         self.index, self.n = index, n
 
     def local_id(self, local: int) -> Any:

@@ -361,7 +361,8 @@ class Erp:
             place = self._place_index.get(criteria["ORT01"])
             keys = self.members(place) if place is not None else []
             if len(criteria) == 1:
-                rows = [self.summary_row(k) for k in keys[offset:offset + limit]]
+                cached, build = self._rows.get, self.summary_row  # most rows are built already
+                rows = [cached(k) or build(k) for k in keys[offset:offset + limit]]
             else:
                 checks = [(SUMMARY.index(f), v) for f, v in criteria.items()]
                 rows = [r for r in map(self.summary_row, keys) if all(r[i] == v for i, v in checks)]
