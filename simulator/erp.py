@@ -6,7 +6,7 @@ numpy arrays, so a million customers cost a fraction of a second; only records t
 stored. Every change bumps the record's version and ``updated_at`` and is logged by field group,
 which is what staleness is judged against.
 
-Calls queue for ``erp.capacity`` servers (a ``simpy.Resource``); each operation has its own
+Calls queue for ``erp.capacity`` servers (``simulator/servers.py``, first come first served); each operation has its own
 service-time distribution and pays the network latency both ways. Outages, an error rate and
 expiring tokens give the patterns the faults real code must handle. ``subscribe`` hands change
 callbacks (and their delays, loss, duplication and reordering) to ``simulator/callbacks.py``.
@@ -28,6 +28,7 @@ from simulator.callbacks import Callbacks
 from simulator.contracts import ContractBook
 from simulator.distributions import sampler, streams
 from simulator.popularity import picker
+from simulator.servers import Servers
 
 SUMMARY = ("KUNNR", "NAME1", "ORT01", "LAND1", "KDGRP", "VERSION", "AEDAT")
 DETAIL = ("KUNNR", "SALDO", "KLIMK", "AUFTR", "LETZT", "VERSION", "AEDAT")
@@ -86,7 +87,7 @@ class Erp:
         erp, data, workload = scenario["erp"], scenario["data"], scenario["workload"]
         self.rng = streams(seed, f"{name}:service", f"{name}:network", f"{name}:errors", f"{name}:changes",
                            f"{name}:change-keys", f"{name}:data")
-        self.server = simpy.Resource(env, capacity=erp["capacity"])
+        self.servers = Servers(env, erp["capacity"])
         self.service = {op: sampler(spec, self.rng[f"{name}:service"]) for op, spec in erp["service"].items()}
         self.network = sampler(erp["network_latency"], self.rng[f"{name}:network"])
         self.no_network = erp["network_latency"]["dist"] == "constant" and erp["network_latency"]["mean_ms"] == 0
@@ -315,8 +316,15 @@ class Erp:
                     return Reply(False, code="UNAVAILABLE", message="system is down", as_of=env.now)
         self.waiting += 1
         self.observer.erp_queue(env.now, self.waiting)
-        with self.server.request() as req:
-            yield req
+        servers = self.servers
+        turn = servers.acquire()
+        if turn is not None:
+            try:
+                yield turn
+            except BaseException:
+                servers.abandon(turn)
+                raise
+        try:
             self.waiting -= 1
             self.observer.erp_queue(env.now, self.waiting)
             started = env.now
@@ -332,6 +340,8 @@ class Erp:
                 reply = Reply(False, code="SERVER_ERROR", message="internal error", as_of=env.now)
             else:
                 reply = answer()
+        finally:
+            servers.release()
         self.calls += 1
         rows = reply.data.rows if reply.ok and isinstance(reply.data, Table) else ()
         self.observer.erp_call(op, started, service, len(rows))
