@@ -314,19 +314,20 @@ class Erp:
                     if not self.no_network:
                         yield env.timeout(self.network())
                     return Reply(False, code="UNAVAILABLE", message="system is down", as_of=env.now)
-        self.waiting += 1
-        self.observer.erp_queue(env.now, self.waiting)
         servers = self.servers
         turn = servers.acquire()
-        if turn is not None:
+        if turn is not None:  # every server busy: wait in line (a call served at once never queued)
+            self.waiting += 1
+            self.observer.erp_queue(env.now, self.waiting)
             try:
                 yield turn
             except BaseException:
                 servers.abandon(turn)
                 raise
+            finally:
+                self.waiting -= 1
+                self.observer.erp_queue(env.now, self.waiting)
         try:
-            self.waiting -= 1
-            self.observer.erp_queue(env.now, self.waiting)
             started = env.now
             service = self.service[op]()
             if self.slowdown:  # a loaded ERP serves each call more slowly (contention, swapping)
