@@ -236,6 +236,14 @@ class Store:
 
     def search(self, criteria: dict[str, str], offset: int, limit: int) -> list[Customer]:
         """Customers matching every criterion exactly, in id order: always bound parameters."""
+        stmt = self._searches.get(tuple(sorted(criteria)))
+        if stmt is None:
+            stmt = self.search_statement(criteria)
+        params = {**criteria, "limit": limit, "offset": offset}
+        return list(map(_new_customer, self.conn.execute(stmt, params).all()))
+
+    def search_statement(self, criteria: Iterable[str]) -> Any:
+        """The prepared page query for these filter names (built once per set of names)."""
         names = tuple(sorted(criteria))
         stmt = self._searches.get(names)
         if stmt is None:
@@ -246,8 +254,7 @@ class Store:
                 stmt = stmt.where(customers.c[name] == bindparam(name))
             stmt = stmt.order_by(customers.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
             self._searches[names] = stmt
-        params = {**criteria, "limit": limit, "offset": offset}
-        return list(map(_new_customer, self.conn.execute(stmt, params).all()))
+        return stmt
 
     def customer_count(self) -> int:
         return self.conn.execute(select(func.count()).select_from(customers)).scalar_one()
