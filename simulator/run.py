@@ -4,12 +4,22 @@ The horizon (DESIGN section 5): a replica starts with a full load at time 0; con
 changes run until ``warmup + duration``; then the quiescence phase lets syncs drain (at most
 ``drain_limit`` simulated seconds) and the replica is compared with the ERP. Wall-clock time never
 enters: a run is a pure function of (scenario, architecture, seed).
+
+So ``run`` can give each architecture its own process and get the same numbers: worker processes
+send their progress back through a queue and stop at their next progress step once the parent sets
+the stop event (after an error, Ctrl-C, or a progress callback that raised ``Cancelled``).
 """
 
 from __future__ import annotations
 
 import copy
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -31,6 +41,9 @@ from simulator.workload import Workload
 
 Progress = Callable[[str, float], None]
 PROGRESS_STEPS = 100
+# Runs at the same time each need their own database: each run drops and creates its tables.
+PRIVATE_DB_URLS = ("sqlite://", "sqlite:///:memory:")
+POLL_S = 0.1  # how often the parent passes the workers' progress on while it waits
 # The client secret the Integration Service authenticates with; tests check it never leaks.
 CLIENT_SECRET = "patternsim-client-secret"
 
@@ -47,20 +60,108 @@ class Cancelled(Exception):
 
 
 def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | None = None,
-        progress: Progress | None = None, db_url: str | None = None) -> dict[str, Any]:
-    """Run every architecture on the scenario; returns the results document (DESIGN section 7)."""
+        progress: Progress | None = None, db_url: str | None = None,
+        workers: int | None = None) -> dict[str, Any]:
+    """Run every architecture on the scenario; returns the results document (DESIGN section 7).
+
+    ``workers``: processes to run the architectures in (default: one per architecture, up to the
+    number of CPUs; 1: one after the other in this process). A shared database (``db_url`` or
+    ``local_db.url`` other than in-memory SQLite) always runs them one after the other.
+    """
     architectures = parse(patterns) if isinstance(patterns, str) else patterns
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     scenario = copy.deepcopy(scenario)
     if seed is not None:
         scenario["scenario"]["seed"] = seed
     if db_url is not None:
         scenario["local_db"]["url"] = db_url
     seed = scenario["scenario"]["seed"]
-    results = {}
-    for ids in architectures:
-        name = "+".join(ids)
-        results[name] = run_one(scenario, ids, seed, progress)
+    workers = min(len(architectures), workers or os.cpu_count() or 1)
+    if workers > 1 and scenario["local_db"]["url"] in PRIVATE_DB_URLS:
+        results = run_parallel(scenario, architectures, seed, progress, workers)
+    else:
+        results = {"+".join(ids): run_one(scenario, ids, seed, progress) for ids in architectures}
     return {"patternsim": package_version(), "scenario": scenario, "seed": seed, "architectures": results}
+
+
+def run_parallel(scenario: dict[str, Any], architectures: list[list[str]], seed: int,
+                 progress: Progress | None, workers: int) -> dict[str, dict[str, Any]]:
+    """``run_one`` for each architecture in a pool of ``workers`` processes; blocks in the given order.
+
+    ``progress`` is called here, in the calling thread: with each worker's fractions below 1, then
+    with 1.0 once when the architecture's run is complete. On any exception (a failed run, Ctrl-C, a
+    progress callback raising ``Cancelled``) pending runs are cancelled, running ones stop at their
+    next progress step, and the exception is raised once the workers are idle.
+    """
+    context = multiprocessing.get_context()
+    updates, stop = context.Queue(), context.Event()
+    names = ["+".join(ids) for ids in architectures]
+    blocks: dict[str, dict[str, Any]] = {}
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(updates, stop)) as pool:
+        futures = {pool.submit(_run_in_worker, scenario, ids, seed): name
+                   for ids, name in zip(architectures, names, strict=True)}
+        try:
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                _pass_on(updates, progress, blocks)
+                for future in (f for f in futures if f in finished):  # in the given order
+                    name = futures[future]
+                    blocks[name] = future.result()
+                    if progress:
+                        progress(name, 1.0)
+        except BaseException:
+            stop.set()
+            for future in futures:
+                future.cancel()
+            raise
+    return {name: blocks[name] for name in names}
+
+
+def _pass_on(updates: Any, progress: Progress | None, finished: dict[str, Any]) -> None:
+    """Hand the workers' queued fractions to ``progress``, dropping late ones of finished runs."""
+    while True:
+        try:
+            name, fraction = updates.get_nowait()
+        except queue.Empty:
+            return
+        if progress and name not in finished:
+            progress(name, fraction)
+
+
+_updates: Any = None  # in a worker process: the queue to the parent, its stop event and its pid
+_stop: Any = None
+_parent = 0
+
+
+def _start_worker(updates: Any, stop: Any) -> None:
+    """Pool initializer. Ctrl-C at a terminal reaches every process; the parent alone handles it."""
+    global _updates, _stop, _parent  # noqa: PLW0603 - per-process state, set once when the worker starts
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    updates.cancel_join_thread()  # progress only: a worker never waits at exit for the parent to read it
+    _updates, _stop, _parent = updates, stop, os.getppid()
+
+
+def _forward(name: str, fraction: float) -> None:
+    if os.getppid() != _parent:  # the parent was killed (SIGKILL, SIGTERM): nobody will read this run
+        os._exit(1)
+    if _stop.is_set():
+        raise Cancelled
+    if fraction < 1.0:  # the parent reports 1.0 itself, when the whole run (drain included) is back
+        _updates.put((name, fraction))
+
+
+def _run_in_worker(scenario: dict[str, Any], ids: list[str], seed: int) -> dict[str, Any]:
+    try:
+        return run_one(scenario, ids, seed, _forward)
+    except Exception as exc:
+        try:  # the parent must be able to rebuild it, or the pool breaks with a misleading message
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise RuntimeError(f"{type(exc).__name__}: {exc}") from exc
+        raise
 
 
 def run_one(scenario: dict[str, Any], ids: list[str], seed: int,

@@ -130,6 +130,9 @@ class ScenarioError(ValueError):
         where = f"{source}: {key}" if key else source
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:  # rebuilt in the parent after a run in a worker
+        return type(self), (self.source, self.key, self.reason)
+
 
 def defaults() -> dict[str, Any]:
     """A fresh copy of the default scenario."""

@@ -28,11 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator.aggregate import summarize
-from simulator.run import package_version, run_one
+from simulator.run import PRIVATE_DB_URLS, package_version, run_one
 from simulator.scenario import ScenarioError, apply_override, validate
 
-# Cells run at the same time; each run drops and creates its tables, so each needs a private database.
-PRIVATE_DB_URLS = ("sqlite://", "sqlite:///:memory:")
 OnCell = Callable[[int, int, dict[str, Any], bool], None]
 
 

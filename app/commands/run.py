@@ -36,6 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the local database (default: in-memory SQLite)")
     p.add_argument("--json", action="store_true", help="print the results JSON to stdout instead of the table")
     p.add_argument("--out", metavar="DIR", help="also write results.json and results.csv into DIR")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes to run the architectures in (default: one per architecture, up to the number "
+                        "of CPUs; 1: one after the other in this process, as always with a --db other than "
+                        "in-memory SQLite)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=main)
 
@@ -46,19 +50,24 @@ def main(args: argparse.Namespace) -> int:
         scenario["scenario"]["seed"] = args.seed
         scenarios.validate(scenario, "--seed")
     architectures = parse(args.patterns)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers: must be at least 1, got {args.workers}")
     db = checks.db_url(args.db) if args.db is not None else None
     out = checks.out_dir(args.out, files=("results.json", "results.csv")) if args.out is not None else None
     progress = ProgressLine(enabled=not args.quiet)
-    total = len(architectures)
-    done = {"i": 0}
+    names = ["+".join(ids) for ids in architectures]
+    fractions: dict[str, float] = {}
 
     def report(name: str, fraction: float) -> None:
-        if fraction >= 1.0:
-            done["i"] += 1
-        progress(f"[{min(done['i'] + 1, total)}/{total}] {name}", fraction)
+        # Architectures may run at the same time: name those still running, with their mean fraction.
+        fractions[name] = fraction
+        running = [n for n in names if fractions.get(n, 1.0) < 1.0]
+        done = sum(1 for f in fractions.values() if f >= 1.0)
+        shown = sum(fractions[n] for n in running) / len(running) if running else 1.0
+        progress(f"[{done}/{len(names)} done] {', '.join(running) or name}", shown)
 
     try:
-        results = run(scenario, architectures, progress=report, db_url=db)
+        results = run(scenario, architectures, progress=report, db_url=db, workers=args.workers)
     finally:
         progress.close()
     if out is not None:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from app import progress as progress_module
 from app.cli import main
 from app.table import comparison
+from simulator import run as runs
 from simulator.run import CLIENT_SECRET
+from simulator.scenario import ScenarioError
 
 SMALL = str(Path(__file__).parents[1] / "fixtures" / "small.toml")
 
@@ -104,3 +109,46 @@ def test_an_architecture_that_answered_nothing_shows_no_latency_and_wins_nothing
     rows = {row[0]: row[1:] for row in comparison({"architectures": blocks})}
     assert rows["latency p50 (ms)"][0] == "-"
     assert rows["latency p50 (ms)"][1].strip() == "100.0"  # the only number: nothing to be best against
+
+
+def test_workers_2_prints_the_comparison_table(capsys):
+    assert main(["run", SMALL, "--patterns", "direct,batch_sync", "--workers", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("metric"))
+    assert header.split()[1:] == ["direct", "batch_sync"]
+    assert "ERP calls" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_workers_below_one_is_one_line_and_exit_2(tmp_path, capsys, value):
+    out_dir = tmp_path / "out"
+    assert main(["run", SMALL, "--workers", value, "--out", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "--workers" in err and len(err.strip().splitlines()) == 1
+    assert not out_dir.exists()
+
+
+def test_progress_counts_the_architectures_done(monkeypatch, capsys):
+    monkeypatch.setattr(progress_module, "DELAY_S", 0.0)
+    assert main(["run", SMALL, "--patterns", "direct,batch_sync", "--workers", "2", "--json"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert all(re.match(r"\[[0-2]/2 done\] ", line) for line in lines), lines
+    assert lines[0].startswith("[0/2 done] ") and any(line.startswith("[1/2 done] ") for line in lines)
+    assert lines[-1].startswith("[2/2 done] ") and lines[-1].endswith("100.0%")
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the workers must inherit the patched run_one")
+def test_a_scenario_error_in_a_worker_is_the_same_one_line_as_in_process(monkeypatch, capsys):
+    real = runs.run_one
+
+    def broken(scenario, ids, seed, progress=None):
+        if ids == ["batch_sync"]:
+            raise ScenarioError("local database", "local_db.url", "cannot open it")
+        return real(scenario, ids, seed, progress)
+
+    monkeypatch.setattr(runs, "run_one", broken)
+    errors = []
+    for workers in ("1", "2"):
+        assert main(["run", SMALL, "--patterns", "direct,batch_sync", "--workers", workers, "--quiet"]) == 2
+        errors.append(capsys.readouterr().err)
+    assert errors[0] == errors[1] == "patternsim: error: local database: local_db.url: cannot open it\n"

@@ -62,7 +62,8 @@ class RunScreen(Screen[None]):
                 raise Cancelled
             self.post_message(RunProgress(name, fraction))
 
-        results = run(self.scenario, self.architectures, progress=progress)
+        # workers=1: in this process, since forking worker processes from the UI's threads is not safe.
+        results = run(self.scenario, self.architectures, progress=progress, workers=1)
         self.post_message(RunFinished(results))
 
     def on_unmount(self) -> None:
