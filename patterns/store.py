@@ -44,7 +44,9 @@ customers = Table(
     Column("segment", String, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", Float, nullable=False),
-    Index("ix_customers_city", "city", "id"),
+    # Covers the page query (city, in id order, every summary column): a list page reads the index
+    # alone, not 50 rows scattered through the table (8% of a batch_sync run's CPU).
+    Index("ix_customers_city", "city", "id", "name", "country", "segment", "version", "updated_at"),
 )
 
 customer_details = Table(
