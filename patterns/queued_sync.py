@@ -22,6 +22,7 @@ An item that has failed ``max_tries`` times is poison: it moves to ``dead_letter
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from patterns.integration import IntegrationError, SourceUnavailable
@@ -67,7 +68,7 @@ class QueuedSync(Pattern):
         self.realtime: RealtimeSync = ctx.installed[self.variant_of]  # type: ignore[assignment]
         self.realtime.take = self.enqueue
         self.queue = SyncQueue(ctx.store)
-        self._wake = ctx.runtime.event()
+        self._idle: deque[Any] = deque()  # one wake-up event per idle worker, longest idle first
 
     def start(self) -> list[Step]:
         return [self.worker(f"worker-{i}") for i in range(self.workers)]
@@ -83,12 +84,13 @@ class QueuedSync(Pattern):
             return False  # not taken: the source counts a failed callback (and retries, if it does)
         self.enqueued += 1
         self.ctx.observer.sync_queue(self.queue.length)
-        if not self._wake.triggered:
-            self._wake.succeed()
+        if self._idle:  # wake one idle worker for one item, as a condition variable's notify does
+            self._idle.popleft().succeed()
         return True
 
     def worker(self, name: str) -> Step:
-        """Claim, fetch, apply; idle workers sleep until an item arrives (or poll while items wait).
+        """Claim, fetch, apply; an idle worker sleeps until an item wakes it (one worker per item), or
+        polls while the items there are leased or backing off.
 
         A local database error rolls back what the worker was doing; the item it held comes back
         when its lease ends, as after a crash.
@@ -103,9 +105,9 @@ class QueuedSync(Pattern):
                     if self.queue.length:
                         yield rt.sleep(self.poll_interval)  # items held, leased or backing off
                     else:
-                        if self._wake.triggered:
-                            self._wake = rt.event()
-                        yield self._wake
+                        wake = rt.event()
+                        self._idle.append(wake)
+                        yield wake
                     continue
                 if item.tries >= self.max_tries:
                     self._bury(item, "delivered too often (its workers crashed)")

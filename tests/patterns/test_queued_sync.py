@@ -97,6 +97,23 @@ def test_the_callback_only_enqueues_and_a_worker_applies_it():
     assert world.store.customer(9).version == 2 and queued.queue.length == 0 and queued.applied == 1
 
 
+def test_one_change_wakes_one_idle_worker_and_a_burst_wakes_them_all(monkeypatch):
+    world, queued = queued_world(workers=4)
+    claims: list[str] = []
+    claim = queued.queue.claim
+    monkeypatch.setattr(queued.queue, "claim", lambda worker, *a, **k: claims.append(worker) or claim(worker, *a, **k))
+    world.erp.apply(9, summary=True, detail=False)
+    world.env.run(until=world.env.now + 5.0)
+    # One worker claims the item and, once done, claims again and finds the queue empty: nobody else
+    # was woken for one item (waking every idle worker would add three failed claims and their polls).
+    assert len(claims) == 2 and len(set(claims)) == 1 and queued.applied == 1
+    claims.clear()
+    for key in (1, 2, 3, 4):
+        world.erp.apply(key, summary=True, detail=False)
+    world.env.run(until=world.env.now + 5.0)
+    assert len({c.split(".")[0] for c in claims}) == 4 and queued.applied == 5 and queued.queue.length == 0
+
+
 def test_a_poison_item_goes_to_the_dead_letters_after_max_tries():
     world, queued = queued_world()
     assert world.call(queued.realtime.endpoint(Notification(10_000, 2, world.env.now))) is True  # no such record
