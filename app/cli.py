@@ -54,8 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UsageError) as exc:
         sys.stderr.write(f"patternsim: error: {one_line(str(exc))}\n")
         return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("patternsim: interrupted\n")
+    except KeyboardInterrupt as exc:  # Ctrl-C, or a command that says what it kept
+        detail = f"; {one_line(str(exc))}" if str(exc) else ""
+        sys.stderr.write(f"patternsim: interrupted{detail}\n")
         return 130
     except BrokenPipeError:
         return 0

@@ -7,7 +7,8 @@ enters: a run is a pure function of (scenario, architecture, seed).
 
 So ``run`` can give each architecture its own process and get the same numbers: worker processes
 send their progress back through a queue and stop at their next progress step once the parent sets
-the stop event (after an error, Ctrl-C, or a progress callback that raised ``Cancelled``).
+the stop event (after an error, Ctrl-C, or a progress callback that raised ``Cancelled``). The pool
+(``worker_pool``) and the workers' progress callback (``worker_progress``) serve sweeps too.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import os
 import pickle
 import queue
 import signal
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -44,6 +48,7 @@ PROGRESS_STEPS = 100
 # Runs at the same time each need their own database: each run drops and creates its tables.
 PRIVATE_DB_URLS = ("sqlite://", "sqlite:///:memory:")
 POLL_S = 0.1  # how often the parent passes the workers' progress on while it waits
+PARENT_CHECK_S = 1.0  # how often a pool worker checks that its parent still exists (wall-clock ok: no result)
 # The client secret the Integration Service authenticates with; tests check it never leaks.
 CLIENT_SECRET = "patternsim-client-secret"
 
@@ -94,29 +99,21 @@ def run_parallel(scenario: dict[str, Any], architectures: list[list[str]], seed:
     progress callback raising ``Cancelled``) pending runs are cancelled, running ones stop at their
     next progress step, and the exception is raised once the workers are idle.
     """
-    context = multiprocessing.get_context()
-    updates, stop = context.Queue(), context.Event()
+    updates = multiprocessing.get_context().Queue()
     names = ["+".join(ids) for ids in architectures]
     blocks: dict[str, dict[str, Any]] = {}
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(updates, stop)) as pool:
+    with worker_pool(workers, updates) as pool:
         futures = {pool.submit(_run_in_worker, scenario, ids, seed): name
                    for ids, name in zip(architectures, names, strict=True)}
-        try:
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                _pass_on(updates, progress, blocks)
-                for future in (f for f in futures if f in finished):  # in the given order
-                    name = futures[future]
-                    blocks[name] = future.result()
-                    if progress:
-                        progress(name, 1.0)
-        except BaseException:
-            stop.set()
-            for future in futures:
-                future.cancel()
-            raise
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            _pass_on(updates, progress, blocks)
+            for future in (f for f in futures if f in finished):  # in the given order
+                name = futures[future]
+                blocks[name] = future.result()
+                if progress:
+                    progress(name, 1.0)
     return {name: blocks[name] for name in names}
 
 
@@ -131,7 +128,30 @@ def _pass_on(updates: Any, progress: Progress | None, finished: dict[str, Any]) 
             progress(name, fraction)
 
 
-_updates: Any = None  # in a worker process: the queue to the parent, its stop event and its pid
+@contextmanager
+def worker_pool(workers: int | None, updates: Any = None) -> Iterator[ProcessPoolExecutor]:
+    """A process pool (``workers``: processes, None: one per CPU) for runs that report to ``worker_progress``.
+
+    Its workers ignore Ctrl-C: a terminal sends SIGINT to the whole process group, and only this
+    process handles it. If the block raises (a failed run, Ctrl-C), pending work is cancelled and
+    the running runs stop at their next progress step (``worker_progress`` raises ``Cancelled``);
+    leaving the block waits for the workers to be idle. Workers whose parent died exit at their next
+    progress step, or within ``PARENT_CHECK_S`` when waiting for work. ``updates``: a queue of this
+    context for the runs' (name, fraction), or None.
+    """
+    context = multiprocessing.get_context()
+    stop = context.Event()
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(updates, stop))
+    try:
+        yield pool
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_updates: Any = None  # in a worker_pool process: the queue to the parent (or None), its stop event and its pid
 _stop: Any = None
 _parent = 0
 
@@ -140,22 +160,39 @@ def _start_worker(updates: Any, stop: Any) -> None:
     """Pool initializer. Ctrl-C at a terminal reaches every process; the parent alone handles it."""
     global _updates, _stop, _parent  # noqa: PLW0603 - per-process state, set once when the worker starts
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    updates.cancel_join_thread()  # progress only: a worker never waits at exit for the parent to read it
+    if updates is not None:  # progress only: a worker never waits at exit for the parent to read it
+        updates.cancel_join_thread()
     _updates, _stop, _parent = updates, stop, os.getppid()
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
 
 
-def _forward(name: str, fraction: float) -> None:
-    if os.getppid() != _parent:  # the parent was killed (SIGKILL, SIGTERM): nobody will read this run
+def _exit_with_parent() -> None:
+    """A worker waiting for work reaches no progress step: it checks its parent here instead."""
+    while os.getppid() == _parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
+def worker_progress(name: str, fraction: float) -> None:
+    """The progress callback of a run in a ``worker_pool`` process; anywhere else it does nothing.
+
+    It stops the run once the parent has set the stop event (raises ``Cancelled``), ends the process
+    if the parent was killed (SIGKILL, SIGTERM: nobody will read this run), and queues the fraction
+    for the parent when the pool has an updates queue.
+    """
+    if _stop is None:  # not a worker_pool process: this one, a thread of it, a Dask worker
+        return
+    if os.getppid() != _parent:
         os._exit(1)
     if _stop.is_set():
         raise Cancelled
-    if fraction < 1.0:  # the parent reports 1.0 itself, when the whole run (drain included) is back
+    if _updates is not None and fraction < 1.0:  # the parent reports 1.0 itself, once the run is back
         _updates.put((name, fraction))
 
 
 def _run_in_worker(scenario: dict[str, Any], ids: list[str], seed: int) -> dict[str, Any]:
     try:
-        return run_one(scenario, ids, seed, _forward)
+        return run_one(scenario, ids, seed, worker_progress)
     except Exception as exc:
         try:  # the parent must be able to rebuild it, or the pool breaks with a misleading message
             pickle.loads(pickle.dumps(exc))

@@ -11,6 +11,13 @@ patternsim installed. Each finished cell is written to ``DIR/cells/<cell-id>.jso
 so an interrupted sweep keeps its work; a resumed sweep skips the cells already on disk. A cell's id
 hashes its whole resolved scenario, architecture and seed: a changed sweep never reuses a stale cell.
 The mean and confidence interval per metric are computed in ``simulator/aggregate.py``.
+
+The local pool is ``simulator.run.worker_pool``: its workers leave Ctrl-C to the sweep's process;
+once the sweep is interrupted, pending cells are cancelled and running ones stop at their next
+progress step; a worker whose parent was killed exits at its next progress step (an idle one within
+a second). Dask workers are the cluster's processes and are left alone: an interrupted sweep
+cancels its Dask futures, and a cell already running there runs to its end. So does the cell
+running in this process (``workers=0``, a thread): an interrupted sweep waits for it.
 """
 
 from __future__ import annotations
@@ -21,14 +28,14 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from simulator.aggregate import summarize
-from simulator.run import PRIVATE_DB_URLS, package_version, run_one
+from simulator.run import PRIVATE_DB_URLS, package_version, run_one, worker_pool, worker_progress
 from simulator.scenario import ScenarioError, apply_override, validate
 
 OnCell = Callable[[int, int, dict[str, Any], bool], None]
@@ -155,8 +162,12 @@ def cell_id(scenario: dict[str, Any], ids: list[str] | tuple[str, ...], seed: in
 
 
 def run_cell(cell: Cell) -> dict[str, Any]:
-    """The unit of work shipped to executors: one run, returned with what identifies it."""
-    block = run_one(cell.scenario, list(cell.architecture), cell.seed)
+    """The unit of work shipped to executors: one run, returned with what identifies it.
+
+    In a local pool worker the run stops at a progress step once the sweep is interrupted, or ends
+    the process once the sweep's process is gone; elsewhere (a thread, a Dask worker) it runs through.
+    """
+    block = run_one(cell.scenario, list(cell.architecture), cell.seed, worker_progress)
     return {"id": cell.id, "architecture": "+".join(cell.architecture), "seed": cell.seed,
             "vary": cell.vary, "result": block}
 
@@ -245,11 +256,18 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         return
     if workers is not None and workers < 0:
         raise SweepError(f"--workers must be 0 or more, got {workers}")
-    pool: Executor = ThreadPoolExecutor(1) if workers == 0 else ProcessPoolExecutor(workers or os.cpu_count())
-    try:
+    if workers == 0:
+        thread = ThreadPoolExecutor(1)
+        try:
+            yield thread
+        finally:
+            thread.shutdown(wait=True, cancel_futures=True)
+        return
+    # Only this local pool gets worker_pool's stop event and Ctrl-C handling. A Dask worker is the
+    # cluster's process, maybe on another machine, and is left alone: shutdown(wait=False) above
+    # cancels the sweep's Dask futures, and a cell already running there runs to its end.
+    with worker_pool(workers or None) as pool:
         yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def document(sweep: Sweep, records: list[dict[str, Any]]) -> dict[str, Any]:

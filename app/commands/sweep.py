@@ -87,11 +87,10 @@ def main(args: argparse.Namespace) -> int:
             records = sweeps.execute(plan, executor, store, args.resume, on_cell)
     except sweeps.SweepError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        progress.close()
-        sys.stderr.write(f"patternsim: {len(list(store.dir.glob('*.json')))} finished cells kept in {store.dir}; "
-                         "run again with --resume to continue\n")
-        raise
+    except KeyboardInterrupt:  # the CLI adds this to its one line "patternsim: interrupted"
+        kept = len(list(store.dir.glob("*.json")))
+        raise KeyboardInterrupt(f"{kept} finished cells kept in {store.dir} (run again with --resume to "
+                                "continue)") from None
     finally:
         progress.close()
     doc = sweeps.document(plan, records)
