@@ -7,23 +7,18 @@ enters: a run is a pure function of (scenario, architecture, seed).
 
 So ``run`` can give each architecture its own process and get the same numbers: worker processes
 send their progress back through a queue and stop at their next progress step once the parent sets
-the stop event (after an error, Ctrl-C, or a progress callback that raised ``Cancelled``). The pool
-(``worker_pool``) and the workers' progress callback (``worker_progress``) serve sweeps too.
+the stop event (after an error, Ctrl-C, or a progress callback that raised ``Cancelled``); the
+pool itself is in ``simulator/pool.py``, shared with sweeps.
 """
 
 from __future__ import annotations
 
 import copy
-import multiprocessing
 import os
 import pickle
 import queue
-import signal
-import threading
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, wait
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -38,6 +33,7 @@ from simulator.distributions import sampler, streams
 from simulator.erp import SUMMARY_GROUP, Erp
 from simulator.local_faults import DatabaseErrors
 from simulator.metrics import Metrics
+from simulator.pool import Cancelled, mp_context, worker_pool, worker_progress  # noqa: F401 - Cancelled: run's API
 from simulator.runtime import SimRuntime
 from simulator.scenario import ScenarioError
 from simulator.sources import build_sources, routes
@@ -48,7 +44,6 @@ PROGRESS_STEPS = 100
 # Runs at the same time each need their own database: each run drops and creates its tables.
 PRIVATE_DB_URLS = ("sqlite://", "sqlite:///:memory:")
 POLL_S = 0.1  # how often the parent passes the workers' progress on while it waits
-PARENT_CHECK_S = 1.0  # how often a pool worker checks that its parent still exists (wall-clock ok: no result)
 # The client secret the Integration Service authenticates with; tests check it never leaks.
 CLIENT_SECRET = "patternsim-client-secret"
 
@@ -60,18 +55,15 @@ def package_version() -> str:
         return "0+unknown"
 
 
-class Cancelled(Exception):
-    """Raised by a progress callback to stop a run early (the TUI's cancel key)."""
-
-
 def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | None = None,
         progress: Progress | None = None, db_url: str | None = None,
-        workers: int | None = None) -> dict[str, Any]:
+        workers: int | None = None, start_method: str | None = None) -> dict[str, Any]:
     """Run every architecture on the scenario; returns the results document (DESIGN section 7).
 
     ``workers``: processes to run the architectures in (default: one per architecture, up to the
     number of CPUs; 1: one after the other in this process). A shared database (``db_url`` or
     ``local_db.url`` other than in-memory SQLite) always runs them one after the other.
+    ``start_method``: how worker processes start (``simulator.pool.mp_context``).
     """
     architectures = parse(patterns) if isinstance(patterns, str) else patterns
     if workers is not None and workers < 1:
@@ -84,14 +76,15 @@ def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | N
     seed = scenario["scenario"]["seed"]
     workers = min(len(architectures), workers or os.cpu_count() or 1)
     if workers > 1 and scenario["local_db"]["url"] in PRIVATE_DB_URLS:
-        results = run_parallel(scenario, architectures, seed, progress, workers)
+        results = run_parallel(scenario, architectures, seed, progress, workers, start_method)
     else:
         results = {"+".join(ids): run_one(scenario, ids, seed, progress) for ids in architectures}
     return {"patternsim": package_version(), "scenario": scenario, "seed": seed, "architectures": results}
 
 
 def run_parallel(scenario: dict[str, Any], architectures: list[list[str]], seed: int,
-                 progress: Progress | None, workers: int) -> dict[str, dict[str, Any]]:
+                 progress: Progress | None, workers: int,
+                 start_method: str | None = None) -> dict[str, dict[str, Any]]:
     """``run_one`` for each architecture in a pool of ``workers`` processes; blocks in the given order.
 
     ``progress`` is called here, in the calling thread: with each worker's fractions below 1, then
@@ -99,10 +92,10 @@ def run_parallel(scenario: dict[str, Any], architectures: list[list[str]], seed:
     progress callback raising ``Cancelled``) pending runs are cancelled, running ones stop at their
     next progress step, and the exception is raised once the workers are idle.
     """
-    updates = multiprocessing.get_context().Queue()
+    updates = mp_context(start_method).Queue()
     names = ["+".join(ids) for ids in architectures]
     blocks: dict[str, dict[str, Any]] = {}
-    with worker_pool(workers, updates) as pool:
+    with worker_pool(workers, updates, start_method) as pool:
         futures = {pool.submit(_run_in_worker, scenario, ids, seed): name
                    for ids, name in zip(architectures, names, strict=True)}
         pending = set(futures)
@@ -126,68 +119,6 @@ def _pass_on(updates: Any, progress: Progress | None, finished: dict[str, Any]) 
             return
         if progress and name not in finished:
             progress(name, fraction)
-
-
-@contextmanager
-def worker_pool(workers: int | None, updates: Any = None) -> Iterator[ProcessPoolExecutor]:
-    """A process pool (``workers``: processes, None: one per CPU) for runs that report to ``worker_progress``.
-
-    Its workers ignore Ctrl-C: a terminal sends SIGINT to the whole process group, and only this
-    process handles it. If the block raises (a failed run, Ctrl-C), pending work is cancelled and
-    the running runs stop at their next progress step (``worker_progress`` raises ``Cancelled``);
-    leaving the block waits for the workers to be idle. Workers whose parent died exit at their next
-    progress step, or within ``PARENT_CHECK_S`` when waiting for work. ``updates``: a queue of this
-    context for the runs' (name, fraction), or None.
-    """
-    context = multiprocessing.get_context()
-    stop = context.Event()
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(updates, stop))
-    try:
-        yield pool
-    except BaseException:
-        stop.set()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-_updates: Any = None  # in a worker_pool process: the queue to the parent (or None), its stop event and its pid
-_stop: Any = None
-_parent = 0
-
-
-def _start_worker(updates: Any, stop: Any) -> None:
-    """Pool initializer. Ctrl-C at a terminal reaches every process; the parent alone handles it."""
-    global _updates, _stop, _parent  # noqa: PLW0603 - per-process state, set once when the worker starts
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if updates is not None:  # progress only: a worker never waits at exit for the parent to read it
-        updates.cancel_join_thread()
-    _updates, _stop, _parent = updates, stop, os.getppid()
-    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
-
-
-def _exit_with_parent() -> None:
-    """A worker waiting for work reaches no progress step: it checks its parent here instead."""
-    while os.getppid() == _parent:
-        time.sleep(PARENT_CHECK_S)
-    os._exit(1)
-
-
-def worker_progress(name: str, fraction: float) -> None:
-    """The progress callback of a run in a ``worker_pool`` process; anywhere else it does nothing.
-
-    It stops the run once the parent has set the stop event (raises ``Cancelled``), ends the process
-    if the parent was killed (SIGKILL, SIGTERM: nobody will read this run), and queues the fraction
-    for the parent when the pool has an updates queue.
-    """
-    if _stop is None:  # not a worker_pool process: this one, a thread of it, a Dask worker
-        return
-    if os.getppid() != _parent:
-        os._exit(1)
-    if _stop.is_set():
-        raise Cancelled
-    if _updates is not None and fraction < 1.0:  # the parent reports 1.0 itself, once the run is back
-        _updates.put((name, fraction))
 
 
 def _run_in_worker(scenario: dict[str, Any], ids: list[str], seed: int) -> dict[str, Any]:

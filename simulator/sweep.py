@@ -12,7 +12,7 @@ so an interrupted sweep keeps its work; a resumed sweep skips the cells already 
 hashes its whole resolved scenario, architecture and seed: a changed sweep never reuses a stale cell.
 The mean and confidence interval per metric are computed in ``simulator/aggregate.py``.
 
-The local pool is ``simulator.run.worker_pool``: its workers leave Ctrl-C to the sweep's process;
+The local pool is ``simulator.pool.worker_pool``: its workers leave Ctrl-C to the sweep's process;
 once the sweep is interrupted, pending cells are cancelled and running ones stop at their next
 progress step; a worker whose parent was killed exits at its next progress step (an idle one within
 a second). Dask workers are the cluster's processes and are left alone: an interrupted sweep
@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator.aggregate import summarize
-from simulator.run import PRIVATE_DB_URLS, package_version, run_one, worker_pool, worker_progress
+from simulator.pool import worker_pool, worker_progress
+from simulator.run import PRIVATE_DB_URLS, package_version, run_one
 from simulator.scenario import ScenarioError, apply_override, validate
 
 OnCell = Callable[[int, int, dict[str, Any], bool], None]

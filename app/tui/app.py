@@ -13,6 +13,7 @@ from textual.binding import Binding
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.welcome import WelcomeScreen
 from app.tui.session import Session
+from simulator.pool import start_fork_server
 
 
 class PatternsimApp(App[None]):
@@ -42,6 +43,7 @@ class PatternsimApp(App[None]):
 def make_app(scenario: str | None = None, overrides: list[str] | None = None,
              out_dir: str | Path | None = None) -> PatternsimApp:
     """Build the app; ``overrides`` are ``--set`` style ``key=value`` strings applied to the scenario."""
+    start_fork_server()  # runs start their processes from it (see app/tui/screens/run.py)
     session = Session(scenario_path=scenario, overrides=list(overrides or []))
     if out_dir is not None:
         session.out_dir = Path(out_dir)

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 from patterns import decision_tree as tree
 
@@ -38,7 +39,10 @@ async def until(pilot: Pilot, done: Callable[[], bool], steps: int = 200) -> Non
     for _ in range(steps):
         if done():
             return
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # a cancelled or failed run: the screen handles it (on_worker_state_changed)
         await pilot.pause(0.05)
     raise AssertionError("the app never reached the expected state")
 

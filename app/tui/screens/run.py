@@ -1,7 +1,8 @@
-"""The run: every architecture simulated in a worker thread, one progress bar each; ``c`` cancels.
+"""The run: the architectures simulated side by side, one progress bar each; ``c`` cancels.
 
-The worker calls ``simulator.run.run`` exactly as ``patternsim run`` does. Its progress callback
-posts messages to the UI and raises ``Cancelled`` once the user asked to stop.
+A worker thread calls ``simulator.run.run`` as ``patternsim run`` does (one process per
+architecture, up to the number of cores). Its progress callback posts messages to the UI and raises
+``Cancelled`` once the user asked to stop; the processes stop at their next progress step.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ class RunScreen(Screen[None]):
                 raise Cancelled
             self.post_message(RunProgress(name, fraction))
 
-        # workers=1: in this process, since forking worker processes from the UI's threads is not safe.
-        results = run(self.scenario, self.architectures, progress=progress, workers=1)
+        # One process per architecture, started by a fork server: forking this process itself is not
+        # safe while the UI's threads run.
+        results = run(self.scenario, self.architectures, progress=progress, start_method="forkserver")
         self.post_message(RunFinished(results))
 
     def on_unmount(self) -> None:
