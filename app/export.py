@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import signal
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +21,50 @@ def atomic_write(path: str | Path, text: str) -> Path:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """``atomic_write`` for binary content (PNG charts): a temporary file beside ``path``, then a rename.
+    """``atomic_write`` for binary content (PNG charts): a temporary file beside ``path``, then a rename."""
+    return atomic_write_all({Path(path): data})[0]
 
-    The temporary file is opened with mode 0o666 so the umask applies as for any new file
-    (``mkstemp`` would leave results readable by their owner only), and is synced before the rename
-    so that a crash right after it cannot leave an empty file under the final name.
+
+def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
+    """Write several files that belong together (results.json and results.csv): all new, or all old.
+
+    Every file is written to a temporary file beside it first; only when all are on disk are they
+    renamed, with Ctrl-C held back for those few renames, so an interrupt never leaves a new JSON
+    next to an old CSV. Temporary files are opened with mode 0o666 so the umask applies as for any
+    new file (``mkstemp`` would leave results readable by their owner only), and synced before the
+    rename so that a crash right after it cannot leave an empty file under the final name.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    temporary: dict[Path, Path] = {}
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temporary[path] = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        with _sigint_held():
+            for path, tmp in temporary.items():
+                os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
         raise
-    return path
+    return list(files)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold SIGINT back (main thread, POSIX) until the block is done; elsewhere do nothing."""
+    hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def to_json(results: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ import sys
 
 from app import checks
 from app.errors import UsageError
-from app.export import atomic_write, to_csv, to_json
+from app.export import atomic_write_all, to_csv, to_json
 from app.progress import ProgressLine
 from app.table import render
 from patterns.architecture import parse
@@ -72,8 +72,8 @@ def main(args: argparse.Namespace) -> int:
         progress.close()
     if out is not None:
         try:
-            atomic_write(out / "results.json", to_json(results))
-            atomic_write(out / "results.csv", to_csv(results))
+            atomic_write_all({out / "results.json": to_json(results).encode(),
+                              out / "results.csv": to_csv(results).encode()})
         except OSError as exc:
             raise UsageError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
     if args.json:

@@ -10,7 +10,7 @@ from typing import Any
 
 from app import checks
 from app.errors import UsageError
-from app.export import atomic_write, flatten, rows_csv, to_json
+from app.export import atomic_write_all, flatten, rows_csv, to_json
 from app.progress import ProgressLine
 from patterns.architecture import parse
 from simulator import scenario as scenarios
@@ -94,9 +94,8 @@ def main(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     doc = sweeps.document(plan, records)
-    atomic_write(out / "sweep.json", to_json(doc))
-    atomic_write(out / "sweep.csv", rows_csv(cell_rows(doc)))
-    atomic_write(out / "summary.csv", rows_csv(summary_rows(doc)))
+    atomic_write_all({out / "sweep.json": to_json(doc).encode(), out / "sweep.csv": rows_csv(cell_rows(doc)).encode(),
+                      out / "summary.csv": rows_csv(summary_rows(doc)).encode()})
     sys.stdout.write(render(doc))
     sys.stdout.write(f"\nwritten: {out / 'sweep.json'}, {out / 'sweep.csv'}, {out / 'summary.csv'}\n")
     return 0

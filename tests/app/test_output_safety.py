@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import errno
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,44 @@ def test_a_failed_or_interrupted_write_keeps_the_old_file(target, monkeypatch, f
         export.atomic_write(target, "half" * 1000)
     assert target.read_text() == OLD
     assert [p.name for p in target.parent.iterdir()] == ["results.json"]
+
+
+def test_files_that_belong_together_are_all_new_or_all_old(tmp_path, monkeypatch):
+    json_path, csv_path = tmp_path / "results.json", tmp_path / "results.csv"
+    json_path.write_text(OLD)
+    csv_path.write_text(OLD)
+    fsyncs = []
+
+    def second_fsync_fails(fd):
+        fsyncs.append(fd)
+        if len(fsyncs) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export.os, "fsync", second_fsync_fails)
+    with pytest.raises(OSError):
+        export.atomic_write_all({json_path: b"new json", csv_path: b"new csv"})
+    assert (json_path.read_text(), csv_path.read_text()) == (OLD, OLD)  # the JSON was ready, not renamed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv", "results.json"]
+    monkeypatch.undo()
+    export.atomic_write_all({json_path: b"new json", csv_path: b"new csv"})
+    assert (json_path.read_text(), csv_path.read_text()) == ("new json", "new csv")
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_ctrl_c_during_the_renames_lands_after_the_last_one(tmp_path, monkeypatch):
+    paths = [tmp_path / "results.json", tmp_path / "results.csv"]
+    replace = os.replace
+    done = []
+
+    def replace_then_ctrl_c(src, dst):
+        replace(src, dst)
+        done.append(dst)
+        os.kill(os.getpid(), signal.SIGINT)  # a Ctrl-C right after the first rename
+
+    monkeypatch.setattr(export.os, "replace", replace_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        export.atomic_write_all({paths[0]: b"new json", paths[1]: b"new csv"})
+    assert done == paths and [p.read_text() for p in paths] == ["new json", "new csv"]
 
 
 def test_a_run_that_cannot_write_its_results_says_so_in_one_line(tmp_path, monkeypatch, capsys):
