@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -54,24 +54,11 @@ class SimRuntime:
                 target = next(step)
             except StopIteration as stop:
                 return stop.value
-            while True:
-                try:
-                    value = yield target
-                except simpy.Interrupt as interrupt:
-                    env.process(_run_on(step, target))
-                    if interrupt.cause is _DEADLINE:
-                        raise TimeoutError(f"no answer within {seconds:g} s") from None
-                    raise
-                except Exception as exc:  # noqa: BLE001 - the event failed: the step handles it or not
-                    try:
-                        target = step.throw(exc)
-                    except StopIteration as stop:
-                        return stop.value
-                    continue
-                try:
-                    target = step.send(value)
-                except StopIteration as stop:
-                    return stop.value
+            return (yield from _drive(step, target, lambda at: env.process(_drive(step, at))))
+        except simpy.Interrupt as interrupt:
+            if interrupt.cause is _DEADLINE:
+                raise TimeoutError(f"no answer within {seconds:g} s") from None
+            raise
         finally:
             running = False
 
@@ -80,12 +67,21 @@ class SimRuntime:
         return self.env.process(step)
 
 
-def _run_on(step: Generator[Any, Any, Any], target: Any) -> Generator[Any, Any, Any]:
-    """Finish a step that its caller gave up on, starting from the event it was waiting for."""
+def _drive(step: Generator[Any, Any, Any], target: Any,
+           hand_off: Callable[[Any], Any] | None = None) -> Generator[Any, Any, Any]:
+    """Run ``step`` on from ``target``, the event it waits for, as a process would run it.
+
+    If the driving process is interrupted, ``hand_off(event)`` gets the step's current event (to
+    finish the step elsewhere) before the interrupt goes on to the caller.
+    """
     while True:
         try:
             value = yield target
-        except Exception as exc:  # noqa: BLE001 - handed to the step, as a process would
+        except simpy.Interrupt:
+            if hand_off is not None:
+                hand_off(target)
+            raise
+        except Exception as exc:  # noqa: BLE001 - the event failed: the step handles it or not
             try:
                 target = step.throw(exc)
             except StopIteration as stop:
