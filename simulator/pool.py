@@ -40,15 +40,20 @@ def mp_context(start_method: str | None = None) -> Any:
     return context
 
 
-def start_fork_server() -> None:
-    """Start the fork server (and multiprocessing's resource tracker) now, if not running yet.
+def start_method_for_ui() -> str | None:
+    """The start method a UI's runs should use; starts its fork server now, where there is one.
 
-    Call it from the main thread before a UI takes over the terminal: Textual replaces
-    ``sys.stderr`` with an object that has no file descriptor, and from then on neither process
-    can be started ("bad value(s) in fds_to_keep").
+    Call it from the main thread before the UI takes over the terminal. Forking the UI's process
+    itself is not safe while its threads run, so runs fork from a fork server instead; and it must
+    start now, because Textual replaces ``sys.stderr`` with an object that has no file descriptor,
+    after which neither the server nor multiprocessing's resource tracker can be started ("bad
+    value(s) in fds_to_keep"). Without a fork server (Windows) the platform's spawn is used.
     """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
     mp_context("forkserver")
     multiprocessing.forkserver.ensure_running()
+    return "forkserver"
 
 
 @contextmanager
@@ -61,7 +66,7 @@ def worker_pool(workers: int | None, updates: Any = None,
     the running runs stop at their next progress step (``worker_progress`` raises ``Cancelled``);
     leaving the block waits for the workers to be idle. Workers whose parent died exit at their next
     progress step, or within ``PARENT_CHECK_S`` when waiting for work. ``updates``: a queue of this
-    context for the runs' (name, fraction), or None. ``start_method``: see ``context``.
+    context for the runs' (name, fraction), or None. ``start_method``: see ``mp_context``.
     """
     context = mp_context(start_method)
     stop = context.Event()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.welcome import WelcomeScreen
 from app.tui.session import Session
-from simulator.pool import start_fork_server
+from simulator.pool import start_method_for_ui
 
 
 class PatternsimApp(App[None]):
@@ -28,9 +28,10 @@ class PatternsimApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, start_method: str | None = None):
         super().__init__()
         self.session = session
+        self.start_method = start_method  # how runs start their processes (simulator.pool)
 
     def on_mount(self) -> None:
         self.push_screen(WelcomeScreen())
@@ -43,8 +44,8 @@ class PatternsimApp(App[None]):
 def make_app(scenario: str | None = None, overrides: list[str] | None = None,
              out_dir: str | Path | None = None) -> PatternsimApp:
     """Build the app; ``overrides`` are ``--set`` style ``key=value`` strings applied to the scenario."""
-    start_fork_server()  # runs start their processes from it (see app/tui/screens/run.py)
+    start_method = start_method_for_ui()  # before Textual takes the terminal
     session = Session(scenario_path=scenario, overrides=list(overrides or []))
     if out_dir is not None:
         session.out_dir = Path(out_dir)
-    return PatternsimApp(session)
+    return PatternsimApp(session, start_method)

@@ -63,9 +63,8 @@ class RunScreen(Screen[None]):
                 raise Cancelled
             self.post_message(RunProgress(name, fraction))
 
-        # One process per architecture, started by a fork server: forking this process itself is not
-        # safe while the UI's threads run.
-        results = run(self.scenario, self.architectures, progress=progress, start_method="forkserver")
+        # One process per architecture, started as make_app prepared (a fork server where there is one).
+        results = run(self.scenario, self.architectures, progress=progress, start_method=self.app.start_method)
         self.post_message(RunFinished(results))
 
     def on_unmount(self) -> None:
