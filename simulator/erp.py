@@ -6,10 +6,11 @@ numpy arrays, so a million customers cost a fraction of a second; only records t
 stored. Every change bumps the record's version and ``updated_at`` and is logged by field group,
 which is what staleness is judged against.
 
-Calls queue for ``erp.capacity`` servers (``simulator/servers.py``, first come first served); each operation has its own
-service-time distribution and pays the network latency both ways. Outages, an error rate and
-expiring tokens give the patterns the faults real code must handle. ``subscribe`` hands change
-callbacks (and their delays, loss, duplication and reordering) to ``simulator/callbacks.py``.
+Calls queue for ``erp.capacity`` servers, first come first served (``simulator/servers.py``); each
+operation has its own service-time distribution and pays the network latency both ways. Outages, an
+error rate and expiring tokens give the patterns the faults real code must handle. ``subscribe``
+hands change callbacks (and their delays, loss, duplication and reordering) to
+``simulator/callbacks.py``.
 """
 
 from __future__ import annotations
