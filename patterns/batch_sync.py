@@ -79,6 +79,7 @@ class BatchSync(Pattern):
     def install(self, ctx: Context) -> None:
         super().install(ctx)
         self.replica = ReplicaSummary(ctx.runtime, ctx.store, ctx.integration, ctx.observer)
+        self.replica.loads.append(self.cursor_name)
         ctx.core.summary = self.replica
         ctx.core.after_write.append(self.replica.write_through)
 

@@ -57,16 +57,33 @@ class ReplicaSummary:
 
     A ``get`` for an id the replica does not hold yet (inserted since the last sync) falls back to
     the source, so consumers see the same API; it counts as a cache miss. So does a read the local
-    database fails: consumers get an answer from the source instead of an error.
+    database fails: consumers get an answer from the source instead of an error. So does a list
+    before the replica's first full load has finished: an empty or half-filled replica would say
+    "no such customers" where it only does not know yet.
     """
 
     def __init__(self, runtime: Runtime, store: Store, integration: IntegrationService,
                  observer: Observer = NULL_OBSERVER):
         self.runtime, self.store, self.integration, self.observer = runtime, store, integration, observer
         self.local_errors = 0
+        self.loads: list[str] = []  # the sync cursors whose first full load fills this replica
+        self._loaded = False
+
+    def loaded(self) -> bool:
+        """Whether every full load the replica waits for has finished (its cursor moved on to changes)."""
+        if not self._loaded:
+            try:
+                cursors = [self.store.cursor(name) for name in self.loads]
+            except LocalStoreError:
+                return False
+            self._loaded = all(c is not None and c[0] is not None for c in cursors)
+        return self._loaded
 
     def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
         self.integration._authorize(caller, "search")
+        if not self.loaded():
+            self.observer.cache("customers", False)
+            return (yield from self.integration.search(caller, criteria, offset, limit))
         yield self.runtime.sleep(self.store.latency())
         try:
             rows = self.store.search(criteria, offset, limit)

@@ -219,6 +219,10 @@ class Transparency(Pattern):
         self.driven = bool(isolated is not None and isolated.orchestrate and self.batch is not None)
         if self.batch is None and self.realtime is None:
             ctx.core.summary = FederatedSearch(ctx.integration, self.names)
+        else:  # the one replica is full once every system's first load has finished
+            loaded_here = self.names if self.realtime is None else self.names[1:]
+            ctx.core.summary.loads[:] = ([self.realtime.cursor_name] if self.realtime is not None else []) + [
+                _cursor(name) for name in loaded_here]
         self.synced = dict.fromkeys(self.names, 0)
         self.failed = dict.fromkeys(self.names, 0)
         self.writes = dict.fromkeys(self.names, 0)
@@ -277,7 +281,7 @@ class Transparency(Pattern):
             self.synced[source] += len(rows)
 
         try:
-            yield from copy_changes(self.ctx, f"customers@{source}", page, counted, source=source)
+            yield from copy_changes(self.ctx, _cursor(source), page, counted, source=source)
             return True
         except RECOVERABLE:
             self.failed[source] += 1
@@ -302,3 +306,8 @@ class Transparency(Pattern):
             name: {"format": self.ctx.integration.routes[name].driver.format, "records_synced": self.synced[name],
                    "failed_copies": self.failed[name], "writes_routed": self.writes[name],
                    "max_copy_s": round(self.cycle_s[name], 6)} for name in self.names}}
+
+
+def _cursor(source: str) -> str:
+    """The sync cursor of one system's copy into the shared replica."""
+    return f"customers@{source}"

@@ -55,6 +55,37 @@ def test_a_failed_cycle_keeps_the_cursor_and_nothing_is_lost():
     assert batch["requests"]["failed"] < direct["requests"]["failed"] / 5
 
 
+def test_a_replica_never_loaded_sends_lists_to_the_source_instead_of_answering_empty_pages():
+    # The ERP is down from the start: the first full load never finishes. An empty replica must not
+    # tell consumers "no customers in this city"; lists go to the source and fail with it.
+    sc = small_scenario(**{"scenario.duration": 300.0, "erp.outages": [{"start": 0.0, "duration": 1e6}],
+                           "scenario.drain_limit": 10.0})
+    block = run(sc, "batch_sync")["architectures"]["batch_sync"]
+    assert block["pattern_stats"]["batch_sync"]["cycles"] == 0
+    assert block["requests"]["availability"] == 0.0
+    assert block["cache"]["by_table"]["customers"]["hits"] == 0
+
+
+def test_lists_go_to_the_source_until_the_first_full_load_has_finished():
+    world = World(small_scenario(**{"data.customers": 1234, "erp.update_rate": 0.0}))
+    arch = build(["batch_sync"], world.ctx, {"batch_sync": {"interval": 600, "page_size": 100}})
+    sync, reader = arch.patterns[0], Caller("r", frozenset({"customers.read"}))
+    city = world.erp.city_of(0)
+    world.env.process(sync.cycle())
+    world.env.run(until=world.env.now + 0.5)  # a few pages in: the replica holds part of the city
+    assert 0 < world.store.customer_count() < 1234 and not sync.replica.loaded()
+
+    def searches() -> int:  # the source's search calls, from the audit trail (one row per call)
+        return sum(1 for row in world.store.audit_rows() if row["operation"] == "search")
+
+    partial = world.call(arch.core.list_customers(reader, {"city": city}, 0, 50))
+    assert searches() == 1  # asked the source
+    world.env.run(until=world.env.now + 60.0)
+    assert sync.replica.loaded() and world.store.customer_count() == 1234
+    assert world.call(arch.core.list_customers(reader, {"city": city}, 0, 50)) == partial
+    assert searches() == 1  # answered by the replica, with the same page
+
+
 def test_write_through_reaches_the_erp_first_and_the_replica_after():
     world = World(small_scenario(**{"erp.update_rate": 0.0}))
     arch = build(["batch_sync"], world.ctx, {"batch_sync": {"interval": 600}})

@@ -126,3 +126,15 @@ def test_a_list_without_replica_merges_every_system_in_id_order() -> None:
     page = world.call(world.ctx.core.list_customers(CONSUMER, {"city": city}, 0, 50))
     expected = sorted(k for k in range(truth.count) if truth.city_of(k) == city)[:50]
     assert [c.id for c in page] == expected and 4 in expected
+
+
+@pytest.mark.parametrize("summary", ["batch_sync", "realtime_sync"])
+def test_a_merged_replica_no_system_could_fill_sends_lists_to_the_systems(summary: str) -> None:
+    """Every system down from the start: no first load finishes, so the merged replica never answers
+    a list with an empty page; lists go to the systems and fail with them."""
+    sc = three_sources(**{"scenario.duration": 120.0, "erp.outages": [{"start": 0.0, "duration": 1e6}],
+                          "scenario.drain_limit": 10.0})
+    name = f"{summary}+transparency"
+    block = run(sc, name)["architectures"][name]
+    assert block["requests"]["availability"] == 0.0
+    assert block["cache"]["by_table"]["customers"]["hits"] == 0
