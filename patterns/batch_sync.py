@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from patterns.core_service import ReplicaSummary
+from patterns.core_service import serve_from_replica
 from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Customer, Step
 
@@ -78,10 +78,7 @@ class BatchSync(Pattern):
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
-        self.replica = ReplicaSummary(ctx.runtime, ctx.store, ctx.integration, ctx.observer)
-        self.replica.loads.append(self.cursor_name)
-        ctx.core.summary = self.replica
-        ctx.core.after_write.append(self.replica.write_through)
+        self.replica = serve_from_replica(ctx, self.cursor_name)
 
     def start(self) -> list[Step]:
         return [self._timer()] if self.timer else []

@@ -8,11 +8,14 @@ of record first, synchronously; local tables only after it succeeded (``after_wr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from patterns.integration import IntegrationService, NotFound
 from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
 from patterns.store import LocalStoreError, Store
+
+if TYPE_CHECKING:
+    from patterns.pattern import Context
 
 
 class SummaryReads(Protocol):
@@ -120,4 +123,14 @@ class ReplicaSummary:
             self.local_errors += 1
 
 
-__all__ = ["CoreService", "ReplicaSummary", "SummaryReads", "DetailReads", "NotFound"]
+def serve_from_replica(ctx: Context, cursor_name: str) -> ReplicaSummary:
+    """Give the Core Service a replica for its summary reads, filled by the sync cursor ``cursor_name``,
+    and brought up to date after each write (write-through)."""
+    replica = ReplicaSummary(ctx.runtime, ctx.store, ctx.integration, ctx.observer)
+    replica.loads.append(cursor_name)
+    ctx.core.summary = replica
+    ctx.core.after_write.append(replica.write_through)
+    return replica
+
+
+__all__ = ["CoreService", "ReplicaSummary", "serve_from_replica", "SummaryReads", "DetailReads", "NotFound"]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from patterns.batch_sync import copy_changes
-from patterns.core_service import ReplicaSummary
+from patterns.core_service import serve_from_replica
 from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Customer, Notification, Step, Subscription
 
@@ -59,10 +59,7 @@ class RealtimeSync(Pattern):
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
-        self.replica = ReplicaSummary(ctx.runtime, ctx.store, ctx.integration, ctx.observer)
-        self.replica.loads.append(self.cursor_name)
-        ctx.core.summary = self.replica
-        ctx.core.after_write.append(self.replica.write_through)
+        self.replica = serve_from_replica(ctx, self.cursor_name)
         # Subscribe before the initial load starts, so no change falls between the two.
         # Through the Integration Service: every source, each notification's key normalized by its driver.
         self.subscriptions: list[Subscription] = ctx.integration.subscribe(self.endpoint)
