@@ -81,14 +81,19 @@ def to_json(results: dict[str, Any]) -> str:
 
 
 def flatten(block: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"erp": {"calls": 3}}`` -> ``{"erp.calls": 3}``; time series and lists are left out."""
+    """``{"erp": {"calls": 3}}`` -> ``{"erp.calls": 3}``; time series and lists are left out, but for
+    warnings (joined by " | ") and a fraction's interval in ``ci95`` (``.low`` and ``.high``)."""
     flat: dict[str, Any] = {}
     for key, value in block.items():
-        if key in ("timeseries", "patterns"):
+        if key in ("timeseries", "patterns", "replicates"):
             continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, name + "."))
+        elif key == "warnings" and not prefix:
+            flat[name] = " | ".join(value)
+        elif name.startswith("ci95.") and isinstance(value, list) and len(value) == 2:
+            flat[name + ".low"], flat[name + ".high"] = value
         elif not isinstance(value, list):
             flat[name] = value
     return flat

@@ -96,6 +96,7 @@ class BatchSync(Pattern):
         ctx, rt = self.ctx, self.ctx.runtime
         self._running = True
         started = rt.now
+        ctx.observer.sync_cycle()
         try:
             yield from copy_changes(ctx, self.cursor_name, self.page_size, self._counted)
             self.cycles += 1

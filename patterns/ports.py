@@ -149,6 +149,9 @@ class Observer:
     def sync_queue(self, length: int) -> None:
         """The sync queue now holds ``length`` items."""
 
+    def sync_cycle(self) -> None:
+        """A periodic sync began a cycle (a sync that never runs in the window cannot be judged on its load)."""
+
     def callback(self, accepted: bool) -> None:
         """A change notification from the source was taken (or refused for want of capacity)."""
 

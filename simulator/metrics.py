@@ -90,6 +90,8 @@ class Metrics(Observer, ErpObserver):
         self.latency = {op: Histogram() for op in OPERATIONS}
         self.all_latency = Histogram()
         self.failed = dict.fromkeys(OPERATIONS, 0)
+        self.failures: dict[str, int] = {}  # why requests failed: the error's kind, or "unanswered"
+        self.sync_cycles = self.sync_cycles_all = 0  # periodic sync cycles started: in the window, in all
         self.erp_calls: dict[str, int] = {}
         self.erp_busy = 0.0
         self.records = 0
@@ -112,7 +114,8 @@ class Metrics(Observer, ErpObserver):
         return min(self.buckets - 1, int((t - self.start) / self.width))
 
     # -- consumers ----------------------------------------------------------------------------------
-    def request(self, op: str, arrived: float, finished: float, ok: bool) -> None:
+    def request(self, op: str, arrived: float, finished: float, ok: bool, reason: str = "error") -> None:
+        """A request that arrived in the window, answered (``ok``) or failed for ``reason``, whenever it ended."""
         if not self.start <= arrived < self.end:
             return
         b = self._bucket(arrived)
@@ -124,11 +127,16 @@ class Metrics(Observer, ErpObserver):
             self._series_latency[b].add(latency)
         else:
             self.failed[op] += 1
+            self.failures[reason] = self.failures.get(reason, 0) + 1
             self.series["failed"][b] += 1
 
-    def reads(self, group: str, records: list[Any], now: float) -> None:
-        """Judge each returned record against the source's truth at response time."""
-        if not self.start <= now < self.end or not records:
+    def reads(self, group: str, records: list[Any], now: float, arrived: float | None = None) -> None:
+        """Judge each returned record against the source's truth at response time ``now``.
+
+        A read counts when its request arrived in the window (``arrived``; default ``now``), even if
+        the answer came during the drain: the slowest answers are part of what consumers saw.
+        """
+        if not self.start <= (now if arrived is None else arrived) < self.end or not records:
             return
         stats = self.staleness[group]
         history = self.truth.history[group]
@@ -145,7 +153,7 @@ class Metrics(Observer, ErpObserver):
         ages.n += fresh
         ages.zeros += fresh
         stats.stale += stale
-        b = self._bucket(now)
+        b = self._bucket(now if arrived is None else arrived)
         self.series["reads"][b] += len(records)
         self.series["stale_reads"][b] += stale
 
@@ -185,6 +193,11 @@ class Metrics(Observer, ErpObserver):
         else:
             self.misses += 1
             counts[1] += 1
+
+    def sync_cycle(self) -> None:
+        self.sync_cycles_all += 1
+        if self.truth is None or self.start <= self.truth.env.now < self.end:
+            self.sync_cycles += 1
 
     def sync_queue(self, length: int) -> None:
         now = self.truth.env.now if self.truth is not None else self.start
@@ -242,7 +255,8 @@ class Metrics(Observer, ErpObserver):
         calls = sum(self.erp_calls.values())
         return {
             "requests": {"total": total, "failed": sum(self.failed.values()),
-                         "availability": self.all_latency.n / total if total else 1.0},
+                         "availability": self.all_latency.n / total if total else 1.0,
+                         "failures": dict(sorted(self.failures.items()))},
             "latency_s": {"all": self.all_latency.summary(),
                           **{op: self.latency[op].summary() for op in OPERATIONS}},
             "erp": {"calls": calls, "calls_per_s": calls / self.duration,
@@ -255,7 +269,9 @@ class Metrics(Observer, ErpObserver):
             "cache": {"hit_ratio": self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0,
                       "by_table": {table: {"hits": h, "misses": m, "hit_ratio": h / (h + m) if h + m else 0.0}
                                    for table, (h, m) in sorted(self.by_table.items())}},
-            "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max},
+            "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max,
+                     # cycles started in the window, for architectures with a periodic sync only
+                     **({"cycles": self.sync_cycles} if self.sync_cycles_all else {})},
             "orphans": {"mean": self._or_area / self.duration, "max": self.or_max},
             "latency_cdf_s": {"q": list(CDF_POINTS),
                               **{op: [h.quantile(q) for q in CDF_POINTS]
@@ -265,6 +281,7 @@ class Metrics(Observer, ErpObserver):
                               if name not in ("erp_queue", "sync_queue")},
                            "erp_queue": [a / self.width for a in self.series["erp_queue"]],
                            "sync_queue": [a / self.width for a in self.series["sync_queue"]],
+                           "latency_mean_s": [h.mean() for h in self._series_latency],
                            "latency_p50_s": [h.quantile(0.5) for h in self._series_latency],
                            "latency_p95_s": [h.quantile(0.95) for h in self._series_latency]},
         }

@@ -29,11 +29,14 @@ from patterns.integration import CallPolicy, IntegrationService
 from patterns.pattern import Context
 from patterns.ports import SUMMARY_FIELDS
 from patterns.store import AuditTrail, Store
+from simulator.diagnostics import warmup_check, warnings
 from simulator.distributions import sampler, streams
 from simulator.erp import SUMMARY_GROUP, Erp
 from simulator.local_faults import DatabaseErrors
 from simulator.metrics import Metrics
 from simulator.pool import Cancelled, mp_context, worker_pool, worker_progress  # noqa: F401 - Cancelled: run's API
+from simulator.precision import MAX_REPLICATIONS, MIN_PRECISION_REPLICATIONS, check_precision
+from simulator.replications import combine, replication_seed
 from simulator.runtime import SimRuntime
 from simulator.scenario import ScenarioError
 from simulator.sources import build_sources, routes
@@ -57,57 +60,106 @@ def package_version() -> str:
 
 def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | None = None,
         progress: Progress | None = None, db_url: str | None = None,
-        workers: int | None = None, start_method: str | None = None) -> dict[str, Any]:
+        workers: int | None = None, start_method: str | None = None,
+        replications: int = 1, precision: float | None = None,
+        max_replications: int = MAX_REPLICATIONS) -> dict[str, Any]:
     """Run every architecture on the scenario; returns the results document (DESIGN section 7).
 
-    ``workers``: processes to run the architectures in (default: one per architecture, up to the
-    number of CPUs; 1: one after the other in this process). A shared database (``db_url`` or
-    ``local_db.url`` other than in-memory SQLite) always runs them one after the other.
-    ``start_method``: how worker processes start (``simulator.pool.mp_context``).
+    ``replications``: independent replications per architecture (``simulator/replications.py``),
+    each architecture's block then holds means, ``ci95`` and ``replicates``. ``precision``: keep
+    adding replications, up to ``max_replications``, until the headline metrics are that sure
+    (``simulator/precision.py``); the document then says what was reached under ``precision``.
+    ``workers``: processes to run in (default: one per job, up to the number of CPUs; 1: one after
+    the other in this process). A shared database (``db_url`` or ``local_db.url`` other than
+    in-memory SQLite) always runs one after the other. ``start_method``: how worker processes
+    start (``simulator.pool.mp_context``).
     """
     architectures = parse(patterns) if isinstance(patterns, str) else patterns
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    if replications < 1 or (precision is not None and not 0 < precision < 1):
+        raise ValueError("replications must be at least 1 and precision a fraction between 0 and 1")
     scenario = copy.deepcopy(scenario)
     if seed is not None:
         scenario["scenario"]["seed"] = seed
     if db_url is not None:
         scenario["local_db"]["url"] = db_url
     seed = scenario["scenario"]["seed"]
-    workers = min(len(architectures), workers or os.cpu_count() or 1)
+    names = ["+".join(ids) for ids in architectures]
+    done: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    target = replications if precision is None else max(replications, MIN_PRECISION_REPLICATIONS)
+    reached: dict[str, Any] | None = None
+    while True:
+        batch = [(ids, replication_seed(seed, r)) for r in range(len(done[names[0]]), target) for ids in architectures]
+        for (ids, _), block in zip(batch, _run_jobs(scenario, batch, progress, workers, start_method),
+                                   strict=True):
+            done["+".join(ids)].append(block)
+        if precision is None:
+            break
+        reached = check_precision(done, precision)
+        if reached["reached"] or target >= max_replications:
+            break
+        target = min(max_replications, target + max(2, min(os.cpu_count() or 1, target // 2)))
+    results = {}
+    for name in names:
+        block = combine(done[name])
+        block["warmup_check"] = warmup_check(block)
+        block["warnings"] = warnings(block)
+        results[name] = block
+    doc = {"patternsim": package_version(), "scenario": scenario, "seed": seed,
+           "replications": len(done[names[0]]), "architectures": results}
+    if reached is not None:
+        doc["precision"] = {"target": precision, **reached, "max_replications": max_replications}
+    return doc
+
+
+def _run_jobs(scenario: dict[str, Any], jobs: list[tuple[list[str], int]], progress: Progress | None,
+              workers: int | None, start_method: str | None) -> list[dict[str, Any]]:
+    """Run (architecture, seed) jobs, in a pool when the database allows; blocks in the jobs' order.
+
+    Progress is reported per architecture: the mean fraction over its jobs (1.0 once all are done).
+    """
+    keys = [("+".join(ids), seed) for ids, seed in jobs]
+    siblings = {key: [k for k in keys if k[0] == key[0]] for key in keys}
+    fractions: dict[tuple[str, int], float] = {}
+
+    def report(key: tuple[str, int], fraction: float) -> None:
+        fractions[key] = fraction
+        if progress:
+            progress(key[0], sum(fractions.get(k, 0.0) for k in siblings[key]) / len(siblings[key]))
+
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
     if workers > 1 and scenario["local_db"]["url"] in PRIVATE_DB_URLS:
-        results = run_parallel(scenario, architectures, seed, progress, workers, start_method)
-    else:
-        results = {"+".join(ids): run_one(scenario, ids, seed, progress) for ids in architectures}
-    return {"patternsim": package_version(), "scenario": scenario, "seed": seed, "architectures": results}
+        return run_parallel(scenario, [(key, ids, key[1]) for key, (ids, _) in zip(keys, jobs, strict=True)],
+                            report, workers, start_method)
+    return [run_one(scenario, ids, key[1], lambda _name, f, key=key: report(key, f))
+            for key, (ids, _) in zip(keys, jobs, strict=True)]
 
 
-def run_parallel(scenario: dict[str, Any], architectures: list[list[str]], seed: int,
-                 progress: Progress | None, workers: int,
-                 start_method: str | None = None) -> dict[str, dict[str, Any]]:
-    """``run_one`` for each architecture in a pool of ``workers`` processes; blocks in the given order.
+def run_parallel(scenario: dict[str, Any], jobs: list[tuple[Any, list[str], int]],
+                 progress: Callable[[Any, float], None] | None, workers: int,
+                 start_method: str | None = None) -> list[dict[str, Any]]:
+    """``run_one`` for each (key, architecture, seed) job in a pool of ``workers`` processes.
 
-    ``progress`` is called here, in the calling thread: with each worker's fractions below 1, then
-    with 1.0 once when the architecture's run is complete. On any exception (a failed run, Ctrl-C, a
-    progress callback raising ``Cancelled``) pending runs are cancelled, running ones stop at their
-    next progress step, and the exception is raised once the workers are idle.
+    ``progress`` is called here, in the calling thread, with the job's key: with each worker's
+    fractions below 1, then with 1.0 once when the job is complete. On any exception (a failed
+    run, Ctrl-C, a progress callback raising ``Cancelled``) pending runs are cancelled, running
+    ones stop at their next progress step, and the exception is raised once the workers are idle.
     """
     updates = mp_context(start_method).Queue()
-    names = ["+".join(ids) for ids in architectures]
-    blocks: dict[str, dict[str, Any]] = {}
+    blocks: dict[Any, dict[str, Any]] = {}
     with worker_pool(workers, updates, start_method) as pool:
-        futures = {pool.submit(_run_in_worker, scenario, ids, seed): name
-                   for ids, name in zip(architectures, names, strict=True)}
+        futures = {pool.submit(_run_in_worker, scenario, ids, s, key): key for key, ids, s in jobs}
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
             _pass_on(updates, progress, blocks)
             for future in (f for f in futures if f in finished):  # in the given order
-                name = futures[future]
-                blocks[name] = future.result()
+                key = futures[future]
+                blocks[key] = future.result()
                 if progress:
-                    progress(name, 1.0)
-    return {name: blocks[name] for name in names}
+                    progress(key, 1.0)
+    return [blocks[key] for key, _, _ in jobs]
 
 
 def _pass_on(updates: Any, progress: Progress | None, finished: dict[str, Any]) -> None:
@@ -121,9 +173,9 @@ def _pass_on(updates: Any, progress: Progress | None, finished: dict[str, Any]) 
             progress(name, fraction)
 
 
-def _run_in_worker(scenario: dict[str, Any], ids: list[str], seed: int) -> dict[str, Any]:
+def _run_in_worker(scenario: dict[str, Any], ids: list[str], seed: int, key: Any) -> dict[str, Any]:
     try:
-        return run_one(scenario, ids, seed, worker_progress)
+        return run_one(scenario, ids, seed, lambda _name, fraction: worker_progress(key, fraction))
     except Exception as exc:
         try:  # the parent must be able to rebuild it, or the pool breaks with a misleading message
             pickle.loads(pickle.dumps(exc))
@@ -168,12 +220,17 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
             env.run(until=horizon * i / PROGRESS_STEPS)
             if progress:
                 progress(name, i / PROGRESS_STEPS)
+        # The drain: syncs finish their work and every request still in flight gets its answer,
+        # within drain_limit; a request of the window still unanswered then counts as failed.
         drained = env.process(architecture.quiesce())
-        env.run(until=simpy.AnyOf(env, [drained, env.timeout(s["drain_limit"])]))
+        settled = workload.settled()
+        env.run(until=simpy.AnyOf(env, [simpy.AllOf(env, [drained, settled]), env.timeout(s["drain_limit"])]))
+        workload.give_up()
         db_errors.active = False  # the run is over: read the replica as it is
         audit.flush()
         # Utilization over every system of record's servers (several with transparency).
         block = {"patterns": list(ids), **metrics.result(scenario["erp"]["capacity"] * len(sources))}
+        block["erp"]["capacity"] = scenario["erp"]["capacity"] * len(sources)
         block["cache"]["rows"] = store.customer_count() + store.detail_count()
         block["convergence"] = convergence(store, erp) if architecture.keeps_replica else {
             "divergent_records": 0, "lost_changes": 0}

@@ -8,6 +8,7 @@ it gets back is judged for staleness.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Generator
 from typing import Any
 
@@ -42,6 +43,11 @@ class Workload:
         self.pick = picker(w["request_distribution"], lambda: erp.count, erp.count, w["zipf_theta"],
                            self.rng["keys"])
         self.started = 0
+        warmup = scenario["scenario"]["warmup"]
+        self.window = (warmup, warmup + scenario["scenario"]["duration"])
+        self._in_flight: dict[int, tuple[str, float]] = {}  # request number -> (operation, arrival time)
+        self._settled: simpy.Event | None = None
+        self._numbers = itertools.count()
 
     def rate_at(self, t: float) -> float:
         for start, end, multiplier in self.bursts:
@@ -67,6 +73,22 @@ class Workload:
             self.started += 1
             env.process(handlers[op](self.pick(), now))
 
+    def settled(self) -> simpy.Event:
+        """An event that fires once no request is in flight (at once if none is)."""
+        self._settled = self.env.event()
+        if not self._in_flight:
+            self._settled.succeed()
+        return self._settled
+
+    def give_up(self) -> int:
+        """Count every request of the window still unanswered as failed ("unanswered"); how many there were."""
+        start, end = self.window
+        late = [(op, arrived) for op, arrived in self._in_flight.values() if start <= arrived < end]
+        for op, arrived in late:
+            self.metrics.request(op, arrived, self.env.now, False, "unanswered")
+        self._in_flight.clear()
+        return len(late)
+
     def _list(self, key: int, arrived: float) -> Generator[Any, Any, None]:
         step = self.core.list_customers(self.caller, {"city": self.erp.city_of(key)}, 0, self.page_size)
         return self._serve("list", step, arrived, SUMMARY_GROUP)
@@ -88,11 +110,20 @@ class Workload:
     def _serve(self, op: str, step: Generator[Any, Any, Any], arrived: float,
                group: str | None) -> Generator[Any, Any, None]:
         """Run one request; record its latency (or failure) and judge the records it returned."""
+        number = next(self._numbers)
+        self._in_flight[number] = (op, arrived)
         try:
             result = yield from step
-        except IntegrationError:
-            self.metrics.request(op, arrived, self.env.now, False)
+        except IntegrationError as exc:
+            self.metrics.request(op, arrived, self.env.now, False, type(exc).__name__)
             return
+        finally:
+            self._done(number)
         if group is not None:
-            self.metrics.reads(group, result if op == "list" else [result], self.env.now)
+            self.metrics.reads(group, result if op == "list" else [result], self.env.now, arrived)
         self.metrics.request(op, arrived, self.env.now, True)
+
+    def _done(self, number: int) -> None:
+        self._in_flight.pop(number, None)
+        if not self._in_flight and self._settled is not None and not self._settled.triggered:
+            self._settled.succeed()

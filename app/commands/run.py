@@ -12,7 +12,10 @@ from app.progress import ProgressLine
 from app.table import render
 from patterns.architecture import parse
 from simulator import scenario as scenarios
+from simulator.precision import MAX_REPLICATIONS, MIN_PRECISION_REPLICATIONS
 from simulator.run import run
+
+MAX_REPLICATIONS_LIMIT = 1000
 
 DEFAULT_PATTERNS = "direct,batch_sync"
 
@@ -23,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Simulate each architecture against the scenario's ERP and workload, then print "
                     "latency, ERP load and staleness side by side.",
         epilog="examples:\n  patternsim run scenarios/retail.toml\n"
+               "  patternsim run scenarios/retail.toml --replications 5\n"
                "  patternsim run scenarios/retail.toml --patterns direct,batch_sync --set erp.update_rate=5\n"
                "  patternsim run --json > results.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,6 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="processes to run the architectures in (default: one per architecture, up to the number "
                         "of CPUs; 1: one after the other in this process, as always with a --db other than "
                         "in-memory SQLite)")
+    p.add_argument("--replications", type=int, default=1, metavar="R",
+                   help="independent replications per architecture (R >= 2: every number gets its 95%% interval, "
+                        "and a row's best value is marked only when it is significantly best; default: 1)")
+    p.add_argument("--precision", type=float, metavar="P",
+                   help="add replications until latency mean and p95, ERP calls/s and the summary stale fraction "
+                        "are known to a relative half-width P (e.g. 0.05), or the architectures' paired differences "
+                        "are; at most --max-replications")
+    p.add_argument("--max-replications", type=int, default=MAX_REPLICATIONS, metavar="N",
+                   help=f"the cap for --precision (default: {MAX_REPLICATIONS})")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=main)
 
@@ -52,6 +65,15 @@ def main(args: argparse.Namespace) -> int:
     architectures = parse(args.patterns)
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: must be at least 1, got {args.workers}")
+    if args.replications < 1:
+        raise UsageError(f"--replications: must be at least 1, got {args.replications}")
+    if args.precision is not None and not 0 < args.precision < 1:
+        raise UsageError(f"--precision: must be a fraction between 0 and 1 (0.05 is 5%), got {args.precision}")
+    if not MIN_PRECISION_REPLICATIONS <= args.max_replications <= MAX_REPLICATIONS_LIMIT:
+        raise UsageError(f"--max-replications: must be between {MIN_PRECISION_REPLICATIONS} and "
+                         f"{MAX_REPLICATIONS_LIMIT}, got {args.max_replications}")
+    if args.replications > MAX_REPLICATIONS_LIMIT:
+        raise UsageError(f"--replications: at most {MAX_REPLICATIONS_LIMIT}, got {args.replications}")
     db = checks.db_url(args.db) if args.db is not None else None
     out = checks.out_dir(args.out, files=("results.json", "results.csv")) if args.out is not None else None
     progress = ProgressLine(enabled=not args.quiet)
@@ -67,7 +89,9 @@ def main(args: argparse.Namespace) -> int:
         progress(f"[{done}/{len(names)} done] {', '.join(running) or name}", shown)
 
     try:
-        results = run(scenario, architectures, progress=report, db_url=db, workers=args.workers)
+        results = run(scenario, architectures, progress=report, db_url=db, workers=args.workers,
+                      replications=args.replications, precision=args.precision,
+                      max_replications=args.max_replications)
     finally:
         progress.close()
     if out is not None:

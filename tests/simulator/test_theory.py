@@ -80,3 +80,31 @@ def test_batch_sync_staleness_matches_closed_form():
     assert abs(summary["mean_s"] - mean_age) / mean_age < 0.05, (summary["mean_s"], mean_age)
     # No read can have missed more than one interval: the sync itself takes no time here.
     assert summary["max_s"] <= interval
+
+
+def test_replications_interval_covers_mm_c_theory():
+    """``run --replications 6``: the M/M/c mean response time lies inside the reported 95% interval.
+
+    Same M/M/4 queue as above (rho = 0.6), six independent replications of 1,000 s each. The
+    interval is Student's t over the six replication means, so it is honest only if the
+    replications are independent and unbiased: theory outside it would show either fault.
+    """
+    c, mean_s, lam = 4, 0.1, 24.0
+    sc = small_scenario(**{
+        "scenario.duration": 1000.0, "scenario.warmup": 100.0, "data.customers": 1000,
+        "erp.capacity": c, "erp.network_latency": CONSTANT_ZERO, "erp.update_rate": 0.0,
+        "erp.token_ttl": 1e6, "erp.service.auth": CONSTANT_ZERO,
+        "erp.service.get": {"dist": "exponential", "mean_ms": mean_s * 1000},
+        "workload.rate": lam, "workload.list_fraction": 0.0, "workload.get_fraction": 1.0,
+        "workload.detail_fraction": 0.0, "workload.update_fraction": 0.0,
+        "workload.request_distribution": "uniform",
+    })
+    doc = run(sc, "direct", replications=6, workers=2)
+    block = doc["architectures"]["direct"]
+    expected = mean_s + erlang_c(c, lam * mean_s) / (c / mean_s - lam)
+    mean, half = block["latency_s"]["get"]["mean"], block["ci95"]["latency_s"]["get"]["mean"]
+    assert doc["replications"] == block["replications"] == 6
+    assert 0 < half < 0.05 * expected  # an interval, and a useful one
+    assert mean - half <= expected <= mean + half, (mean, half, expected)
+    low, high = block["ci95"]["erp"]["utilization"]
+    assert low <= lam * mean_s / c <= high

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from textual.widgets import Footer, Header, Label, Static
 
 from app.errors import UsageError
 from app.export import atomic_write, to_csv, to_json
+from app.table import footnote, warning_lines
 from app.tui.widgets.comparison_table import ComparisonTable
 from app.tui.widgets.latency_summary import LatencySummary
 from app.tui.widgets.series_chart import SeriesChart
@@ -44,7 +46,10 @@ class ResultsScreen(Screen[None]):
         s = results["scenario"]["scenario"]
         yield Header()
         yield Static(f"[b]{s['name']}[/b]: {s['duration']:,.0f} s after {s['warmup']:,.0f} s warm-up, "
-                     f"seed {results['seed']} · [green]★ best[/green]", id="results-title")
+                     f"seed {results['seed']} · [green]★ significantly best[/green]", id="results-title")
+        notes = [t for t in (footnote(results), *warning_lines(results)) if t]
+        if notes:
+            yield Static(Text("\n".join(notes)), id="results-notes")
         with Horizontal(id="results-body"):
             yield ComparisonTable(id="table-pane")
             with VerticalScroll(id="charts-pane"):

@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from app.table import comparison
+from app.table import comparison_cells
 
 
 class ComparisonTable(DataTable):
@@ -18,15 +18,14 @@ class ComparisonTable(DataTable):
         self.zebra_stripes = True
 
     def load(self, results: dict[str, Any]) -> None:
-        header, *rows = comparison(results)
+        names, rows = comparison_cells(results)
         self.clear(columns=True)
         self.add_column("metric", key="metric")
-        for name in header[1:]:
+        for name in names:
             self.add_column(Text(name, justify="right"), key=name)
-        for row in rows:
-            cells: list[Text] = [Text(row[0])]
-            for cell in row[1:]:
-                best = cell.endswith(" *")
-                cells.append(Text(cell.removesuffix(" *").rstrip() + (" ★" if best else "  "),
-                                  style="bold green" if best else "", justify="right"))
-            self.add_row(*cells, key=row[0])
+        for label, row in rows:
+            cells: list[Text] = [Text(label)]
+            for cell in row:
+                cells.append(Text(cell.text + (" ★" if cell.best else "  "),
+                                  style="bold green" if cell.best else "", justify="right"))
+            self.add_row(*cells, key=label)
