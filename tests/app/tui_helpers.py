@@ -32,6 +32,9 @@ async def walk_recommended(pilot: Pilot) -> None:
     for _ in tree.recommended_answers():
         await pilot.press("enter")
     await pilot.pause()
+    from app.tui.screens.outcome import OutcomeScreen
+
+    await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeScreen))  # a loaded machine lags
 
 
 async def until(pilot: Pilot, done: Callable[[], bool], steps: int = 200) -> None:
