@@ -36,7 +36,7 @@ def test_requests_outside_the_window_are_not_counted():
     m.request("get", 150.0, 151.0, True)  # after the window
     m.request("list", 130.0, 131.0, False)
     block = m.result(capacity=1)
-    assert block["requests"] == {"total": 3, "failed": 1, "availability": 2 / 3}
+    assert block["requests"] == {"total": 3, "failed": 1, "availability": 2 / 3, "failures": {"error": 1}}
     assert block["latency_s"]["get"]["max"] == 11.0
     assert sum(block["timeseries"]["requests"]) == 3
 
