@@ -2,13 +2,19 @@
 
 Statements are built once and executed with bound parameters (SQLAlchemy caches their compiled
 form); bulk writes go through ``executemany``. Search input only ever reaches SQL as bound
-parameters. Any SQLAlchemy URL works; each ``Store`` drops and recreates its tables, so one run
-owns its database. Upserts use the dialect's ``ON CONFLICT`` (SQLite, PostgreSQL).
+parameters. Any SQLAlchemy URL works; each ``Store`` takes the database for its run
+(``patterns/database.py``), then drops and recreates its tables in one transaction. Upserts use
+the dialect's ``ON CONFLICT`` (SQLite, PostgreSQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -31,6 +37,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from patterns import database
+from patterns.database import DatabaseUnavailable
 from patterns.ports import Contract, Customer, CustomerDetail, Delay
 
 metadata = MetaData()
@@ -116,8 +124,21 @@ audit_trail = Table(
     Column("duration_s", Float, nullable=False),
 )
 
-# Marks a database as patternsim's own, so a later run may drop and recreate its tables.
-marker = Table("patternsim_marker", metadata, Column("id", Integer, primary_key=True))
+# Marks a database as patternsim's own, so a later run may drop and recreate its tables. It is
+# recognised by its content (a row naming patternsim, with an installation id and a schema version),
+# not by its name alone, and names the run that holds the database. Never dropped.
+marker = Table(
+    "patternsim_marker", metadata,
+    Column("application", String, primary_key=True),
+    Column("installation", String, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("holder", String, nullable=False),
+)
+APPLICATION = "patternsim"
+SCHEMA_VERSION = 2  # 1: the marker was an empty table recognised by its name
+TABLES = [t for t in metadata.sorted_tables if t is not marker]
+# Every name the schema creates besides its tables (indexes, by the table they belong to).
+INDEXES = {ix.name: t.name for t in TABLES for ix in t.indexes}
 
 CUSTOMER_COLUMNS = [customers.c[name] for name in Customer._fields]
 DETAIL_COLUMNS = [customer_details.c[name] for name in CustomerDetail._fields]
@@ -176,13 +197,24 @@ class Store:
         kwargs: dict[str, Any] = {}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-        self.engine = create_engine(url, **kwargs)
+        self.url = url
         self.latency = latency
         self.metadata = metadata
-        self._claim(url)
-        metadata.drop_all(self.engine)
-        metadata.create_all(self.engine)
-        self.conn = GuardedConnection(self.engine.connect())
+        self._hold = contextlib.ExitStack()
+        try:
+            self.engine = create_engine(url, **kwargs)
+        except (SQLAlchemyError, ValueError) as exc:
+            raise DatabaseUnavailable(f"{database.shown(url)}: {database.one_line(exc, url)}") from None
+        try:
+            self._hold.enter_context(database.hold(url, self._holder, store=True))
+            self._create_tables()
+            self.conn = GuardedConnection(self.engine.connect())
+        except SQLAlchemyError as exc:
+            self._release()
+            raise DatabaseUnavailable(f"{database.shown(url)}: {database.one_line(exc, url)}") from None
+        except BaseException:
+            self._release()
+            raise
         self._insert = _dialect_insert(self.engine)
         self._upsert_customer = self._upsert(customers, only_newer=False)
         self._upsert_customer_newer = self._upsert(customers, only_newer=True)
@@ -195,18 +227,88 @@ class Store:
         self._orphans = select(func.count()).select_from(contracts).where(
             ~select(customers.c.id).where(customers.c.id == contracts.c.customer_id).exists())
 
-    def _claim(self, url: str) -> None:
-        """Refuse a database whose tables of our names were not made by patternsim.
+    def _create_tables(self) -> None:
+        """Drop and recreate the tables in one transaction, after checking that they are ours to drop.
+
+        One transaction (SQLite included: see ``_transaction``), so a run killed at any moment leaves
+        the database as it was before or as it is after, never tables without their marker.
+        """
+        with self._transaction() as conn:
+            row = self._check_ownership(conn)
+            metadata.drop_all(conn, tables=TABLES, checkfirst=True)
+            marker.create(conn, checkfirst=True)
+            installation = row.installation if row is not None else uuid.uuid4().hex
+            conn.execute(delete(marker))
+            conn.execute(marker.insert(), {"application": APPLICATION, "installation": installation,
+                                           "schema_version": SCHEMA_VERSION, "holder": _this_process()})
+            metadata.create_all(conn, tables=TABLES)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A connection inside one transaction that covers DDL too.
+
+        PostgreSQL's DDL is transactional as it is. Python's sqlite3 driver opens transactions for
+        data changes only, so each CREATE and DROP would commit on its own; here the driver is told
+        to stay out of it (``isolation_level = None``) and the transaction is begun by hand, the
+        way SQLAlchemy's documentation recommends for SQLite.
+        """
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name != "sqlite":
+                with conn.begin():
+                    yield conn
+                return
+            driver = conn.connection.driver_connection
+            previous = driver.isolation_level
+            driver.isolation_level = None
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            finally:
+                driver.isolation_level = previous
+
+    def _check_ownership(self, conn: Any) -> Any:
+        """Refuse a database holding objects of our names that patternsim did not make; returns the marker row.
 
         Every run drops and recreates its tables; on someone's existing database that would destroy
-        their data. Tables made by an earlier run are recognised by the ``patternsim_marker`` table.
+        their data, so tables of our names are dropped only under a marker patternsim wrote. A view,
+        sequence or index of one of our names (on a table of theirs) is refused even then.
         """
-        existing = set(inspect(self.engine).get_table_names())
-        clashing = sorted(existing & set(metadata.tables) - {marker.name})
-        if clashing and marker.name not in existing:
+        kinds = _objects(conn)
+        row = _marker_row(conn) if kinds.get(marker.name) == ("table", None) else None
+        if marker.name in kinds and row is None:
+            self._refuse(f"has a {kinds[marker.name][0]} {marker.name!r} that patternsim did not create")
+        for name in [t.name for t in TABLES] + list(INDEXES):
+            if name not in kinds:
+                continue
+            kind, on = kinds[name]
+            expected = ("table", None) if name not in INDEXES else ("index", INDEXES[name])
+            if (kind, on) != expected or row is None:
+                where = f" on table {on!r}" if on and on != expected[1] else ""
+                self._refuse(f"already has {_article(kind)} {kind} {name!r}{where} that patternsim did not "
+                             "create")
+        return row
+
+    def _refuse(self, reason: str) -> None:
+        raise DatabaseUnavailable(f"the database at {database.shown(self.url)} {reason}; give an empty "
+                                  "database, or one patternsim made")
+
+    def _holder(self) -> str | None:
+        """Who holds this database, as its marker says (read when our lock is refused)."""
+        with self.engine.connect() as conn:
+            if "patternsim_marker" not in _objects(conn):
+                return None
+            row = _marker_row(conn)
+            return row.holder if row is not None else None
+
+    def _release(self) -> None:
+        if hasattr(self, "engine"):
             self.engine.dispose()
-            raise ValueError(f"the database at {url} already has a table {clashing[0]!r} that "
-                             "patternsim did not create; give an empty database")
+        self._hold.close()
 
     def _upsert(self, table: Table, only_newer: bool) -> Any:
         stmt = self._insert(table)
@@ -215,8 +317,9 @@ class Store:
         return stmt.on_conflict_do_update(index_elements=[table.c.id], set_=values, where=where)
 
     def close(self) -> None:
+        """Close the connections, then let the database go (in that order: see ``patterns/database.py``)."""
         self.conn.close()
-        self.engine.dispose()
+        self._release()
 
     # -- summary replica ---------------------------------------------------------------------
     def upsert_customers(self, rows: Sequence[Customer], only_newer: bool = False, commit: bool = True) -> None:
@@ -324,6 +427,43 @@ class Store:
 
 
 _new_customer = partial(tuple.__new__, Customer)  # Customer._make without a Python frame per row
+
+
+def _this_process() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+def _objects(conn: Any) -> dict[str, tuple[str, str | None]]:
+    """Every named object in the database's current schema: name -> (kind, table of an index)."""
+    insp = inspect(conn)
+    kinds: dict[str, tuple[str, str | None]] = {}
+    listings = [("table", insp.get_table_names), ("view", insp.get_view_names)]
+    if conn.dialect.name == "postgresql":
+        listings += [("sequence", insp.get_sequence_names), ("materialized view", insp.get_materialized_view_names),
+                     ("foreign table", insp.get_foreign_table_names)]
+    for kind, names in listings:
+        for name in names():
+            kinds.setdefault(name, (kind, None))
+    for (_, table), indexes in insp.get_multi_indexes().items():
+        for index in indexes:
+            if index.get("name"):
+                kinds.setdefault(index["name"], ("index", table))
+    return kinds
+
+
+def _marker_row(conn: Any) -> Any:
+    """The marker's row if it is one patternsim wrote (right columns, our application, a schema version)."""
+    columns = {c["name"] for c in inspect(conn).get_columns(marker.name)}
+    if columns != set(marker.c.keys()):
+        return None
+    row = conn.execute(select(marker)).first()
+    if row is None or row.application != APPLICATION or not isinstance(row.schema_version, int):
+        return None
+    return row
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
