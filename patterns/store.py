@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from patterns import database
 from patterns.database import DatabaseUnavailable
@@ -298,12 +298,7 @@ class Store:
                                   "database, or one patternsim made")
 
     def _holder(self) -> str | None:
-        """Who holds this database, as its marker says (read when our lock is refused)."""
-        with self.engine.connect() as conn:
-            if "patternsim_marker" not in _objects(conn):
-                return None
-            row = _marker_row(conn)
-            return row.holder if row is not None else None
+        return holder_of(self.url)
 
     def _release(self) -> None:
         if hasattr(self, "engine"):
@@ -431,6 +426,17 @@ _new_customer = partial(tuple.__new__, Customer)  # Customer._make without a Pyt
 
 def _this_process() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+def holder_of(url: str) -> str | None:
+    """Who holds the database at ``url``, as its marker says (read when our lock is refused)."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            row = _marker_row(conn) if marker.name in _objects(conn) else None
+            return row.holder if row is not None else None
+    finally:
+        engine.dispose()
 
 
 def _objects(conn: Any) -> dict[str, tuple[str, str | None]]:

@@ -13,22 +13,25 @@ pool itself is in ``simulator/pool.py``, shared with sweeps.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import pickle
 import queue
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import simpy
 
+from patterns import database
 from patterns.architecture import build, parse
 from patterns.integration import CallPolicy, IntegrationService
 from patterns.pattern import Context
 from patterns.ports import SUMMARY_FIELDS
-from patterns.store import AuditTrail, Store
+from patterns.store import AuditTrail, LocalStoreError, Store, holder_of
 from simulator.diagnostics import warmup_check, warnings
 from simulator.distributions import sampler, streams
 from simulator.erp import SUMMARY_GROUP, Erp
@@ -89,17 +92,21 @@ def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | N
     done: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     target = replications if precision is None else max(replications, MIN_PRECISION_REPLICATIONS)
     reached: dict[str, Any] | None = None
-    while True:
-        batch = [(ids, replication_seed(seed, r)) for r in range(len(done[names[0]]), target) for ids in architectures]
-        for (ids, _), block in zip(batch, _run_jobs(scenario, batch, progress, workers, start_method),
-                                   strict=True):
-            done["+".join(ids)].append(block)
-        if precision is None:
-            break
-        reached = check_precision(done, precision)
-        if reached["reached"] or target >= max_replications:
-            break
-        target = min(max_replications, target + max(2, min(os.cpu_count() or 1, target // 2)))
+    url = scenario["local_db"]["url"]
+    with _held(url):  # a shared database is this run's from the first job to the last
+        while True:
+            batch = [(ids, replication_seed(seed, r)) for r in range(len(done[names[0]]), target)
+                     for ids in architectures]
+            for (ids, _), block in zip(batch, _run_jobs(scenario, batch, progress, workers, start_method),
+                                       strict=True):
+                done["+".join(ids)].append(block)
+            if precision is None:
+                break
+            reached = check_precision(done, precision)
+            if reached["reached"] or target >= max_replications:
+                break
+            target = min(max_replications, target + max(2, min(os.cpu_count() or 1, target // 2)))
+    scenario["local_db"]["url"] = database.shown(url)  # results never carry the password
     results = {}
     for name in names:
         block = combine(done[name])
@@ -111,6 +118,17 @@ def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | N
     if reached is not None:
         doc["precision"] = {"target": precision, **reached, "max_replications": max_replications}
     return doc
+
+
+@contextlib.contextmanager
+def _held(url: str) -> Iterator[None]:
+    """The database at ``url`` held for this process (``patterns/database.py``), or a ScenarioError naming the holder."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(database.hold(url, partial(holder_of, url)))
+        except database.DatabaseUnavailable as exc:
+            raise ScenarioError("local database", "local_db.url", str(exc)) from None
+        yield
 
 
 def _run_jobs(scenario: dict[str, Any], jobs: list[tuple[list[str], int]], progress: Progress | None,
@@ -238,6 +256,8 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
         block["pattern_stats"] = architecture.stats()
         block["audit_rows"] = audit.count
         return block
+    except LocalStoreError as exc:  # the database itself failed, after the run (a full disk, a server gone)
+        raise ScenarioError("local database", "local_db.url", f"failed: {exc}") from None
     finally:
         store.close()
 
