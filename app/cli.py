@@ -1,7 +1,8 @@
 """The ``patternsim`` command: subcommands for the doors, one module each under ``app/commands``.
 
 Bad input of any kind (flags, scenario files, pattern combinations) ends in one line on stderr
-and exit status 2; Ctrl-C in exit status 130. With no subcommand, the Textual UI opens.
+and exit status 2; Ctrl-C in exit status 130, SIGTERM in 143 (``app/signals.py``). With no
+subcommand, the Textual UI opens.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from app.commands import catalogue, faults, recommend, report, run, sweep
+from app import signals
 from app.errors import UsageError, one_line
+from app.signals import Terminated, sigterm_as_interrupt
 from patterns.architecture import ArchitectureError
 from simulator.scenario import ScenarioError
 
@@ -47,15 +50,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         return open_tui(args)
     try:
-        return args.func(args)
+        with sigterm_as_interrupt():
+            return args.func(args)
     except ArchitectureError as exc:  # through the CLI, architectures only ever come from --patterns
         sys.stderr.write(f"patternsim: error: --patterns: {one_line(str(exc))}\n")
         return 2
     except (ScenarioError, UsageError) as exc:
         sys.stderr.write(f"patternsim: error: {one_line(str(exc))}\n")
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C, or a command that says what it kept
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM, maybe from a command that says what it kept
         detail = f"; {one_line(str(exc))}" if str(exc) else ""
+        if isinstance(exc, Terminated):
+            sys.stderr.write(f"patternsim: terminated{detail}\n")
+            return signals.EXIT_STATUS
         sys.stderr.write(f"patternsim: interrupted{detail}\n")
         return 130
     except BrokenPipeError:

@@ -1,18 +1,16 @@
-"""Writing results: atomically (temporary file, then rename), as JSON or as a flat CSV."""
+"""Writing results: atomically (``simulator.files.atomic_write_all``), as JSON or as a flat CSV."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import signal
-import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from simulator.files import atomic_write_all
+
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_all", "flatten", "rows_csv", "to_csv", "to_json"]
 
 
 def atomic_write(path: str | Path, text: str) -> Path:
@@ -23,57 +21,6 @@ def atomic_write(path: str | Path, text: str) -> Path:
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """``atomic_write`` for binary content (PNG charts): a temporary file beside ``path``, then a rename."""
     return atomic_write_all({Path(path): data})[0]
-
-
-def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Write several files that belong together (results.json and results.csv): all new, or all old.
-
-    Every file is written to a temporary file beside it first; only when all are on disk are they
-    renamed, with Ctrl-C held back for those few renames, so an interrupt never leaves a new JSON
-    next to an old CSV. Temporary files are opened with mode 0o666 so the umask applies as for any
-    new file (``mkstemp`` would leave results readable by their owner only), and synced before the
-    rename so that a crash right after it cannot leave an empty file under the final name.
-    """
-    temporary: dict[Path, Path] = {}
-    try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = temporary[path] = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        with _sigint_held():
-            for path, tmp in temporary.items():
-                os.replace(tmp, path)
-    except BaseException:
-        for tmp in temporary.values():
-            tmp.unlink(missing_ok=True)
-        raise
-    return list(files)
-
-
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold Ctrl-C back until the block is done, then deliver it (main thread; elsewhere do nothing).
-
-    A Python signal handler, not a signal mask: the mask would hold the signal for this thread only,
-    and any other thread (a pool's, a test runner's) would still take it for the process.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught and callable(previous):
-        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
-    elif caught and previous == signal.SIG_DFL:
-        raise KeyboardInterrupt
 
 
 def to_json(results: dict[str, Any]) -> str:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+from patterns.integration import MAX_PAGE
 from simulator import database_url
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -119,7 +121,19 @@ MIX = ("list_fraction", "get_fraction", "detail_fraction", "update_fraction")
 # Generous ceilings: beyond them a run would not finish in any useful time, so say so up front.
 LIMITS = {"data.customers": 5_000_000, "scenario.duration": 30 * 86400.0, "workload.rate": 100_000.0,
           "scenario.warmup": 30 * 86400.0, "scenario.drain_limit": 30 * 86400.0, "erp.update_rate": 100_000.0,
-          "erp.insert_rate": 100_000.0, "erp.contract_update_rate": 100_000.0}
+          "erp.insert_rate": 100_000.0, "erp.contract_update_rate": 100_000.0,
+          "workload.page_size": MAX_PAGE, "patterns.batch_sync.page_size": MAX_PAGE,
+          "patterns.isolated_sync.page_size": MAX_PAGE}
+# Ceilings that are not about time: why, for the message.
+LIMIT_REASONS = {key: "the Integration Service's page limit" for key in LIMITS if key.endswith(".page_size")}
+# A burst multiplies a rate: the rate at the peak has the same ceiling as the rate itself.
+BURSTS = {"workload.bursts": (("workload.rate",), "requests"),
+          "erp.bursts": (("erp.update_rate", "erp.insert_rate"), "changes")}
+PEAK_LIMIT = 100_000.0
+# Names are printed on one line (table headers, progress): no control characters at all, not even a
+# newline. Other strings may hold newlines and tabs (a multi-line description), never a carriage return,
+# escape or any other control character that could redraw the terminal.
+NAMES = {"scenario.name"}
 
 
 class ScenarioError(ValueError):
@@ -251,9 +265,14 @@ def validate(scenario: dict[str, Any], source: str) -> None:
                    ("start", "duration", "multiplier"), set())
     _check_windows(scenario["workload"]["bursts"], source, "workload.bursts",
                    ("start", "duration", "multiplier"), set())
+    for key, (rates, what) in BURSTS.items():
+        _check_peak(scenario, source, key, rates, what)
     sources = scenario["patterns"]["transparency"]["sources"]
     if len(sources) < 2 or not all(isinstance(s, str) and s for s in sources) or len(set(sources)) != len(sources):
         raise ScenarioError(source, "patterns.transparency.sources", "must list at least two distinct names")
+    for i, name in enumerate(sources):  # names, like scenario.name
+        if any(unicodedata.category(c) == "Cc" for c in name):
+            raise ScenarioError(source, f"patterns.transparency.sources[{i}]", "must not contain control characters")
     theta = scenario["workload"]["zipf_theta"]
     if not 0.0 < theta < 1.0:
         raise ScenarioError(source, "workload.zipf_theta", f"must be between 0 and 1 (exclusive), got {theta!r}")
@@ -293,7 +312,8 @@ def _check_value(value: Any, default: Any, source: str, key: str) -> Any:
         if key in FRACTIONS and value > 1:
             raise ScenarioError(source, key, f"must be a fraction between 0 and 1, got {_show(value)}")
         if key in LIMITS and value > LIMITS[key]:
-            raise ScenarioError(source, key, f"must be at most {LIMITS[key]:g}, got {_show(value)}")
+            why = f" ({LIMIT_REASONS[key]})" if key in LIMIT_REASONS else ""
+            raise ScenarioError(source, key, f"must be at most {LIMITS[key]:g}{why}, got {_show(value)}")
         if value > 1e12:
             raise ScenarioError(source, key, f"is too large (at most 1e12), got {_show(value)}")
         if isinstance(default, int) and not isinstance(value, int):
@@ -306,7 +326,8 @@ def _check_value(value: Any, default: Any, source: str, key: str) -> Any:
     if isinstance(default, str):
         if not isinstance(value, str):
             raise ScenarioError(source, key, f"must be a string, got {_kind(value)}")
-        if any(c < " " and c not in "\t\n\r" or c == "\x7f" for c in value):
+        allowed = "" if key in NAMES else "\t\n"
+        if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
             raise ScenarioError(source, key, f"must not contain control characters, got {_show(value)}")
         if key in CHOICES and value not in CHOICES[key]:
             raise ScenarioError(source, key, f"must be one of {', '.join(CHOICES[key])}, got {value!r}")
@@ -365,6 +386,21 @@ def _check_windows(items: list[Any], source: str, key: str, fields: tuple[str, .
             item[field] = _check_value(item[field], 0.0, source, f"{where}.{field}")
         if "mode" in item and item["mode"] not in ("fail", "hang"):
             raise ScenarioError(source, f"{where}.mode", f"must be fail or hang, got {item['mode']!r}")
+
+
+def _check_peak(scenario: dict[str, Any], source: str, key: str, rates: tuple[str, ...], what: str) -> None:
+    """Arrivals are drawn at the peak rate (rate x the largest multiplier), so the peak has the rate's ceiling."""
+    section, _, field = key.partition(".")
+    rate = sum(scenario[section][r.partition(".")[2]] for r in rates)
+    for i, burst in enumerate(scenario[section][field]):
+        peak = rate * burst["multiplier"]
+        if peak > PEAK_LIMIT:
+            raise ScenarioError(source, f"{key}[{i}].multiplier", f"{_sum(rates)} x multiplier is {peak:g} "
+                                f"{what}/s at the peak, above the ceiling of {PEAK_LIMIT:,.0f}")
+
+
+def _sum(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"({' + '.join(names)})"
 
 
 def _kind(value: Any) -> str:

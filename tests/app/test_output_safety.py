@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from app import export
+from simulator import files
 from app.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,7 @@ def test_a_failed_or_interrupted_write_keeps_the_old_file(target, monkeypatch, f
     def fail(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr(export.os, where, fail)
+    monkeypatch.setattr(files.os, where, fail)
     with pytest.raises(type(failure)):
         export.atomic_write(target, "half" * 1000)
     assert target.read_text() == OLD
@@ -71,7 +72,7 @@ def test_files_that_belong_together_are_all_new_or_all_old(tmp_path, monkeypatch
         if len(fsyncs) == 2:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export.os, "fsync", second_fsync_fails)
+    monkeypatch.setattr(files.os, "fsync", second_fsync_fails)
     with pytest.raises(OSError):
         export.atomic_write_all({json_path: b"new json", csv_path: b"new csv"})
     assert (json_path.read_text(), csv_path.read_text()) == (OLD, OLD)  # the JSON was ready, not renamed
@@ -93,7 +94,7 @@ def test_ctrl_c_during_the_renames_lands_after_the_last_one(tmp_path, monkeypatc
         done.append(dst)
         os.kill(os.getpid(), signal.SIGINT)  # a Ctrl-C right after the first rename
 
-    monkeypatch.setattr(export.os, "replace", replace_then_ctrl_c)
+    monkeypatch.setattr(files.os, "replace", replace_then_ctrl_c)
     other = threading.Event()  # another thread in the process, which may be the one the signal reaches
     threading.Thread(target=other.wait, daemon=True).start()
     try:
@@ -112,7 +113,7 @@ def test_a_run_that_cannot_write_its_results_says_so_in_one_line(tmp_path, monke
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export.os, "fsync", disk_full)
+    monkeypatch.setattr(files.os, "fsync", disk_full)
     code = main(["run", SMALL, "--patterns", "batch_sync", "--set", "scenario.duration=30", "--quiet",
                  "--out", str(out)])
     err = capsys.readouterr().err
