@@ -45,15 +45,16 @@ def read_regular(path: str | Path, limit: int, noun: str) -> bytes:
         raise FileProblem("permission denied") from None
     except OSError as exc:
         raise FileProblem(exc.strerror or str(exc)) from None
-    except ValueError as exc:  # a NUL byte in the path
-        raise FileProblem(f"not a usable path ({exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+    except ValueError:  # a NUL byte in the path: no file has such a name
+        raise FileProblem("no such file (the path holds a NUL byte)") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise FileProblem(f"is a directory, not {noun} file")
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in KINDS.items() if test(mode)), "not a regular file")
-            raise FileProblem(f"is {kind}, not {noun} file; give a regular file")
+        kind = next((name for test, name in KINDS.items() if test(mode)), "not a regular file")
+        raise FileProblem(f"is {kind}, not {noun} file; give a regular file")
+    with os.fdopen(fd, "rb") as handle:
         try:
             data = handle.read(limit + 1)
         except OSError as exc:

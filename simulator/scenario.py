@@ -18,6 +18,7 @@ from typing import Any
 
 from patterns.integration import MAX_PAGE
 from simulator import database_url
+from simulator.files import FileProblem, read_regular
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
@@ -171,29 +172,14 @@ def load(path: str | Path | None = None, overrides: list[str] | None = None) -> 
 
 def read_toml(path: Path) -> dict[str, Any]:
     source = str(path)
-    try:
-        if not path.exists():
-            raise ScenarioError(source, "", "no such file")
-        if path.is_dir():
-            raise ScenarioError(source, "", "is a directory, not a scenario file")
-        # Read at most one byte past the limit: st_size says 0 for /dev/zero and pipes.
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SCENARIO_BYTES + 1)
-        if len(data) > MAX_SCENARIO_BYTES:
-            raise ScenarioError(source, "", f"file is larger than {MAX_SCENARIO_BYTES} bytes, the most a "
-                                            "scenario may be")
+    try:  # a regular file only (a FIFO would block for ever), and at most the limit (/dev/zero never ends)
+        data = read_regular(path, MAX_SCENARIO_BYTES, "a scenario")
         text = data.decode("utf-8")
-    except ScenarioError:
-        raise
-    except PermissionError:
-        raise ScenarioError(source, "", "permission denied") from None
+    except FileProblem as exc:
+        raise ScenarioError(source, "", str(exc)) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(source, "", f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})") \
             from None
-    except OSError as exc:
-        raise ScenarioError(source, "", exc.strerror or str(exc)) from None
-    except ValueError as exc:  # a NUL byte in the path
-        raise ScenarioError(source, "", f"not a usable path ({exc})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

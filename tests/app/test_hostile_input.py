@@ -20,6 +20,7 @@ import pytest
 from app import checks
 from app.cli import main
 from app.errors import UsageError, one_line
+from simulator import files
 from simulator import scenario as scenarios
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -215,14 +216,14 @@ def test_unreadable_file_simulated(capsys, outs, tmp_path, monkeypatch):
     """What chmod 000 does for an ordinary user, simulated so it also runs as root (as CI does)."""
     path = tmp_path / "secret.toml"
     path.write_text("[erp]\ncapacity = 3\n")
-    real_open = Path.open
+    real_open = os.open
 
-    def refuse(self: Path, *args, **kwargs):
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def refuse(file, *args, **kwargs):
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(files.os, "open", refuse)
     reject(["run", str(path)], capsys, outs, str(path), "", "permission denied")
 
 
@@ -237,8 +238,16 @@ def test_fifty_megabyte_file(capsys, outs, tmp_path):
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
-def test_endless_device_is_not_read_to_the_end(capsys, outs):
-    reject(["run", "/dev/zero"], capsys, outs, "/dev/zero", "", "larger than")
+def test_endless_device_is_not_read(capsys, outs):
+    reject(["run", "/dev/zero"], capsys, outs, "/dev/zero", "", "is a character device, not a scenario file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_at_once_not_waited_on(capsys, outs, tmp_path):
+    """Opening a FIFO for reading blocks until someone writes to it; nobody will."""
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    reject(["run", str(fifo)], capsys, outs, str(fifo), "", "is a FIFO (named pipe), not a scenario file")
 
 
 @pytest.mark.parametrize("text", [
