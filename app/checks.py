@@ -14,11 +14,12 @@ from app.errors import UsageError
 from simulator import database_url
 
 
-def out_dir(value: str, flag: str = "--out", files: tuple[str, ...] = ()) -> Path:
+def out_dir(value: str, flag: str = "--out", files: tuple[str, ...] = (), folders: tuple[str, ...] = ()) -> Path:
     """The output folder ``value``, checked: an existing folder, or one that could be created.
 
     ``files`` are the names the command will write into it; one that is a folder would make the
-    final rename fail after all the work, so it is refused now.
+    final rename fail after all the work, so it is refused now. ``folders`` are the folders it will
+    write into; one that is a file (or anything else) is refused likewise.
     """
     path = _usable(value, flag)
     if path.exists():
@@ -29,6 +30,9 @@ def out_dir(value: str, flag: str = "--out", files: tuple[str, ...] = ()) -> Pat
         for name in files:
             if (path / name).is_dir():
                 raise UsageError(f"{flag} {path}: {name} in it is a directory, so results cannot be written there")
+        for name in folders:
+            if ((path / name).exists() or (path / name).is_symlink()) and not (path / name).is_dir():
+                raise UsageError(f"{flag} {path}: {name} in it is not a directory, so nothing can be written in it")
         return path
     _creatable(path, flag)
     return path

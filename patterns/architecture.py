@@ -35,10 +35,12 @@ def parse(spec: str) -> list[list[str]]:
         ids = [p.strip() for p in part.split("+")]
         check(ids)
         architectures.append(ids)
-    names = ["+".join(ids) for ids in architectures]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise ArchitectureError(f"architecture {duplicated[0]!r} is listed twice")
+    seen: dict[frozenset[str], str] = {}  # the same patterns in another order are the same architecture
+    for i, ids in enumerate(architectures):
+        name, first = "+".join(ids), seen.setdefault(frozenset(expand(ids)), "+".join(ids))
+        if len(seen) <= i:
+            same = "" if first == name else f" (the same patterns as {first!r})"
+            raise ArchitectureError(f"architecture {name!r} is listed twice{same}")
     return architectures
 
 

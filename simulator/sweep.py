@@ -25,8 +25,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import tempfile
+import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -34,16 +33,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator import schema
 from simulator.aggregate import summarize
+from simulator.files import FileProblem, atomic_write_all, read_regular
 from simulator.pool import worker_pool, worker_progress
 from simulator.run import PRIVATE_DB_URLS, package_version, run_one
 from simulator.scenario import ScenarioError, apply_override, validate
 
 OnCell = Callable[[int, int, dict[str, Any], bool], None]
+# Every cell of a sweep, with its scenario and then its results (about 50 kB each), is held in memory
+# and written into sweep.json: 5,000 cells is some 250 MB of JSON. Past 1,000 seeds a 95% interval
+# narrows by less than 0.1% a seed.
+MAX_CELLS = 5_000
+MAX_SEEDS = 1_000
+MAX_CELL_BYTES = 16 * 1024 * 1024  # a cell file is some 50 kB; one far larger was not written by patternsim
 
 
 class SweepError(ValueError):
     """A sweep that cannot start (a bad ``--vary``, an unreachable scheduler), said in one line."""
+
+
+class NotSaved(Exception):
+    """A finished cell or the sweep's files could not be written (a full disk); says why in one line."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,11 @@ def parse_vary(item: str) -> tuple[str, list[str]]:
     return key, values
 
 
+def _show(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _get(scenario: dict[str, Any], key: str) -> Any:
     node: Any = scenario
     for part in key.split("."):
@@ -125,13 +141,21 @@ def plan(scenario: dict[str, Any], varies: list[str], architectures: list[list[s
     """Validate every varied value (and every combination) up front and list the cells."""
     if seeds < 1:
         raise ScenarioError("--seeds", "", f"must be at least 1, got {seeds}")
+    if seeds > MAX_SEEDS:
+        raise ScenarioError("--seeds", "", f"must be at most {MAX_SEEDS:,}, got {seeds:,}")
     parsed = [parse_vary(v) for v in varies]
     keys = [k for k, _ in parsed]
     if len(set(keys)) != len(keys):
         raise ScenarioError("--vary", next(k for k in keys if keys.count(k) > 1), "varied twice")
+    total = math.prod(len(values) for _, values in parsed) * seeds * len(architectures)
+    if total > MAX_CELLS:
+        raise ScenarioError("sweep", "", f"{total:,} cells (values x seeds x architectures) is more than the "
+                                         f"{MAX_CELLS:,} one sweep may have; vary fewer values or seeds")
     base = base_seed if base_seed is not None else scenario["scenario"]["seed"]
     seed_list = [base + i for i in range(seeds)]
+    validate({**scenario, "scenario": {**scenario["scenario"], "seed": seed_list[-1]}}, "--seeds")  # the last seed
     sweep = Sweep(scenario, {k: [] for k in keys}, seed_list, [list(a) for a in architectures])
+    spelled: dict[str, dict[str, str]] = {k: {} for k in keys}  # per key: each value as parsed -> as given
     for combo in itertools.product(*(values for _, values in parsed)):
         sc = json.loads(json.dumps(scenario))
         for key, value in zip(keys, combo, strict=True):
@@ -145,7 +169,13 @@ def plan(scenario: dict[str, Any], varies: list[str], architectures: list[list[s
             raise ScenarioError("sweep", "local_db.url", "cells run in parallel and each needs its own database; "
                                                         "use the in-memory default sqlite://")
         vary = {k: _get(sc, k) for k in keys}
-        for k in keys:
+        for k, given in zip(keys, combo, strict=True):
+            # Compare values as parsed, not as typed: 1, 1.0 and +1 are one value, and as three they
+            # would be one run counted three times, narrowing its confidence interval for nothing.
+            first = spelled[k].setdefault(json.dumps(vary[k], sort_keys=True), given)
+            if first != given:
+                raise ScenarioError("--vary", k, f"{first} and {given} are the same value ({_show(vary[k])}); "
+                                                 "list each value once")
             if vary[k] not in sweep.vary[k]:
                 sweep.vary[k].append(vary[k])
         for seed in seed_list:
@@ -174,34 +204,50 @@ def run_cell(cell: Cell) -> dict[str, Any]:
 
 
 class CellStore:
-    """Finished cells as ``<dir>/<cell-id>.json``, each written atomically (temporary file, rename)."""
+    """Finished cells as ``<dir>/<cell-id>.json``, each written atomically (temporary file, rename).
+
+    A cell read back (``--resume``) is used only if it is a regular file holding a cell of the
+    shape patternsim writes (``simulator/schema.py``) for exactly the planned cell (id, architecture,
+    seed and varied values); any other is counted in ``rejected`` and the cell runs again.
+    """
 
     def __init__(self, directory: str | Path):
         self.dir = Path(directory)
+        self.rejected = 0
 
     def path(self, cid: str) -> Path:
         return self.dir / f"{cid}.json"
 
-    def load(self, cid: str) -> dict[str, Any] | None:
-        """A finished cell, or None when absent or unreadable (then it simply runs again)."""
-        try:
-            record = json.loads(self.path(cid).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    def check(self, cells: list[Cell]) -> None:
+        """Raise ``SweepError`` if a cell could not be saved where it goes (its path is a folder): before any work."""
+        if self.dir.exists() and not self.dir.is_dir():
+            raise SweepError(f"{self.dir} is not a folder, so no cell can be saved in it")
+        for cell in cells:
+            if self.path(cell.id).is_dir():
+                raise SweepError(f"{self.path(cell.id)} is a folder, so this cell could not be saved")
+
+    def load(self, cell: Cell) -> dict[str, Any] | None:
+        """The finished ``cell``, or None when it is absent or is not that cell as patternsim wrote it."""
+        path = self.path(cell.id)
+        if not path.exists() and not path.is_symlink():
             return None
-        return record if isinstance(record, dict) and record.get("id") == cid else None
+        try:
+            record = schema.loads(read_regular(path, MAX_CELL_BYTES, "a sweep cell"))
+            schema.check(record, "cell")
+        except (FileProblem, ValueError, RecursionError):  # SchemaError, bad JSON or UTF-8 are ValueErrors
+            record = None
+        planned = {"id": cell.id, "architecture": "+".join(cell.architecture), "seed": cell.seed, "vary": cell.vary}
+        if record is None or any(record[k] != v for k, v in planned.items()):
+            self.rejected += 1
+            return None
+        return record
 
     def save(self, record: dict[str, Any]) -> Path:
-        path = self.path(record["id"])
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.dir)
+        """Write one cell (mode as for results: the umask's, synced, renamed into place)."""
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(record, handle)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+            return atomic_write_all({self.path(record["id"]): json.dumps(record).encode()})[0]
+        except OSError as exc:
+            raise NotSaved(f"cannot save a cell ({exc.strerror or exc})") from None
 
 
 def execute(sweep: Sweep, executor: Executor, store: CellStore | None = None, resume: bool = False,
@@ -215,7 +261,7 @@ def execute(sweep: Sweep, executor: Executor, store: CellStore | None = None, re
     records: dict[str, dict[str, Any]] = {}
     if resume and store is not None:
         for cell in sweep.cells:
-            record = store.load(cell.id)
+            record = store.load(cell)
             if record is not None:
                 records[cell.id] = record
                 if on_cell:

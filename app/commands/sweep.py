@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from app import checks
@@ -17,6 +19,7 @@ from simulator import scenario as scenarios
 from simulator import sweep as sweeps
 
 DEFAULT_PATTERNS = "direct,batch_sync"
+OUTPUTS = ("sweep.json", "sweep.csv", "summary.csv")
 # The few metrics printed when the sweep is done (all of them are in summary.csv).
 HEADLINE = (("latency p95 ms", "latency_s.all.p95", 1000.0), ("ERP calls/s", "erp.calls_per_s", 1.0),
             ("summary stale %", "staleness.summary.stale_fraction", 100.0))
@@ -66,11 +69,16 @@ def main(args: argparse.Namespace) -> int:
     if args.workers is not None and args.scheduler:
         raise UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
     plan = sweeps.plan(scenario, args.vary, architectures, args.seeds, args.seed)
-    out = checks.out_dir(args.out)
+    out = checks.out_dir(args.out, files=OUTPUTS, folders=("cells",))
     store = sweeps.CellStore(out / "cells")
     if not args.resume and any(store.dir.glob("*.json")):
         raise UsageError(f"--out {out}: already holds finished cells; add --resume to continue that sweep, "
                          "or choose another directory")
+    try:
+        store.check(plan.cells)
+    except sweeps.SweepError as exc:
+        raise UsageError(f"--out {out}: {exc}") from None
+    made = [d for d in (out, store.dir) if not d.exists()]  # removed again if the sweep leaves nothing in them
     progress = ProgressLine(enabled=not args.quiet)
     started, computed = time.monotonic(), [0]  # wall-clock ok: progress display only
 
@@ -85,20 +93,38 @@ def main(args: argparse.Namespace) -> int:
     try:
         with sweeps.make_executor(args.workers, args.scheduler) as executor:
             records = sweeps.execute(plan, executor, store, args.resume, on_cell)
+        doc = sweeps.document(plan, records)
+        try:
+            atomic_write_all({out / "sweep.json": to_json(doc).encode(),
+                              out / "sweep.csv": rows_csv(cell_rows(doc)).encode(),
+                              out / "summary.csv": rows_csv(summary_rows(doc)).encode()})
+        except OSError as exc:
+            raise sweeps.NotSaved(f"cannot write the sweep's files ({exc.strerror or exc})") from None
     except sweeps.SweepError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:  # the CLI adds this to its one line "patternsim: interrupted"
-        kept = len(list(store.dir.glob("*.json")))
-        raise KeyboardInterrupt(f"{kept} finished cells kept in {store.dir} (run again with --resume to "
-                                "continue)") from None
+    except sweeps.NotSaved as exc:  # a full disk
+        raise UsageError(f"--out {out}: {exc}; {_kept(store, made)}") from None
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the CLI adds this to its one line
+        raise type(exc)(_kept(store, made)) from None
     finally:
         progress.close()
-    doc = sweeps.document(plan, records)
-    atomic_write_all({out / "sweep.json": to_json(doc).encode(), out / "sweep.csv": rows_csv(cell_rows(doc)).encode(),
-                      out / "summary.csv": rows_csv(summary_rows(doc)).encode()})
+    if store.rejected:
+        sys.stderr.write(f"patternsim: note: {store.rejected} cell files in {store.dir} were not cells of this "
+                         "sweep as patternsim writes them, and were run again\n")
     sys.stdout.write(render(doc))
-    sys.stdout.write(f"\nwritten: {out / 'sweep.json'}, {out / 'sweep.csv'}, {out / 'summary.csv'}\n")
+    sys.stdout.write(f"\nwritten: {', '.join(str(out / name) for name in OUTPUTS)}\n")
     return 0
+
+
+def _kept(store: sweeps.CellStore, made: list[Path]) -> str:
+    """What an unfinished sweep leaves: its finished cells, for --resume; or nothing, not even its folders."""
+    kept = len(list(store.dir.glob("*.json"))) if store.dir.is_dir() else 0
+    if kept:
+        return f"{kept} finished cells kept in {store.dir} (run again with --resume to continue)"
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
+    return "no cell had finished, nothing was kept"
 
 
 def _value(v: Any) -> Any:
