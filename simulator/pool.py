@@ -89,6 +89,8 @@ def _start_worker(updates: Any, stop: Any) -> None:
     """Pool initializer. Ctrl-C at a terminal reaches every process; the parent alone handles it."""
     global _updates, _stop, _parent  # noqa: PLW0603 - per-process state, set once when the worker starts
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):  # a forked worker inherits the CLI's handler (app/signals.py): not its own
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if updates is not None:  # progress only: a worker never waits at exit for the parent to read it
         updates.cancel_join_thread()
     _updates, _stop, _parent = updates, stop, os.getppid()

@@ -7,7 +7,8 @@ run in worker processes: the signal goes to the command alone (``kill -INT``) or
 terminal does, to its whole process group, workers included.
 
 A sweep is interrupted the same way once its first cell is on disk, with one pool worker idle and
-two running a cell; a sweep killed outright must not leave its workers running.
+two running a cell; a sweep killed outright must not leave its workers running. SIGTERM (``kill``,
+``timeout``, a service manager) is handled like Ctrl-C, with exit status 143.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import sys
 import time
 from pathlib import Path
 
+import threading
+
 import pytest
 
 from app.cli import main
+from simulator import files
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small.toml"
@@ -38,9 +42,11 @@ def read_line(stream, limit_s: float) -> str:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child process")
-@pytest.mark.parametrize(("existing", "group"), [(False, False), (True, False), (False, True)],
-                         ids=["fresh-out", "out-with-old-results", "whole-process-group"])
-def test_ctrl_c_exits_130_and_leaves_no_partial_results(tmp_path, existing, group):
+@pytest.mark.parametrize(("existing", "group", "signum"), [
+    (False, False, signal.SIGINT), (True, False, signal.SIGINT), (False, True, signal.SIGINT),
+    (True, False, signal.SIGTERM), (False, True, signal.SIGTERM)],
+    ids=["fresh-out", "out-with-old-results", "whole-process-group", "SIGTERM", "SIGTERM-to-the-group"])
+def test_ctrl_c_exits_130_and_leaves_no_partial_results(tmp_path, existing, group, signum):
     out = tmp_path / "out"
     if existing:
         out.mkdir()
@@ -52,9 +58,9 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_results(tmp_path, existing, grou
         first = read_line(proc.stderr, WAIT_S)
         assert first.startswith("[0/2 done] "), first  # the architectures run at once: either may come first
         if group:
-            os.killpg(proc.pid, signal.SIGINT)
+            os.killpg(proc.pid, signum)
         else:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signum)
         proc.wait(timeout=WAIT_S)
         # Read through the same buffered streams as the first line (communicate() would bypass the buffer).
         stdout, rest = proc.stdout.read(), proc.stderr.read()
@@ -62,12 +68,12 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_results(tmp_path, existing, grou
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130
+    assert proc.returncode == (130 if signum == signal.SIGINT else 143)
     assert stdout == ""
     assert "Traceback" not in rest
     # Progress lines may still have been printed before the signal arrived; after them, exactly one line.
     lines = [line for line in rest.splitlines() if not line.startswith("[")]
-    assert lines == ["patternsim: interrupted"], rest
+    assert lines == ["patternsim: " + ("interrupted" if signum == signal.SIGINT else "terminated")], rest
     if existing:
         assert [p.name for p in out.iterdir()] == ["results.json"]
         assert (out / "results.json").read_bytes() == PREVIOUS
@@ -95,22 +101,24 @@ def wait_for_a_cell(proc: subprocess.Popen, cells: Path) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a process group")
-def test_ctrl_c_during_a_sweep_keeps_finished_cells_and_resume_runs_the_rest(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_during_a_sweep_keeps_finished_cells_and_resume_runs_the_rest(tmp_path, signum):
     cells = tmp_path / "cells"
     proc = start_sweep("--out", str(tmp_path))
     try:
         wait_for_a_cell(proc, cells)
-        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C at a terminal: the sweep and its workers, busy or idle
+        os.killpg(proc.pid, signum)  # as Ctrl-C at a terminal: the sweep and its workers, busy or idle
         stdout, stderr = proc.communicate(timeout=WAIT_S)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert proc.returncode == 130
+    assert proc.returncode == (130 if signum == signal.SIGINT else 143)
     assert stdout == ""
     assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if not line.startswith("sweep: ")]  # progress lines
-    assert len(lines) == 1 and lines[0].startswith("patternsim: interrupted; "), stderr
+    word = "interrupted" if signum == signal.SIGINT else "terminated"
+    assert len(lines) == 1 and lines[0].startswith(f"patternsim: {word}; "), stderr
     assert "--resume" in lines[0]
     with pytest.raises(ProcessLookupError):  # the workers went with the sweep
         os.killpg(proc.pid, 0)
@@ -169,3 +177,29 @@ def test_the_workers_of_a_killed_sweep_exit(tmp_path, signum):
         for pid in workers:
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"),
+                    reason="signal handlers run in the main thread")
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_sigterm_while_files_are_written_leaves_no_temporary_file(tmp_path, monkeypatch, capsys, command):
+    """SIGTERM lands as the first file is synced: the command ends like Ctrl-C, nothing half-written is left."""
+    real = files.os.fsync
+
+    def fsync_then_sigterm(fd):
+        real(fd)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(files.os, "fsync", fsync_then_sigterm)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_bytes(PREVIOUS)
+    argv = ["--quiet", "--patterns", "direct", "--set", "scenario.duration=20", "--out", str(out)]
+    argv = ["run", str(SMALL), *argv] if command == "run" else \
+        ["sweep", str(SMALL), "--vary", "workload.rate=2,3", "--seeds", "1", "--workers", "0", *argv]
+    previous = signal.getsignal(signal.SIGTERM)
+    assert main(argv) == 143
+    assert signal.getsignal(signal.SIGTERM) is previous  # the handler is only the command's
+    assert capsys.readouterr().err.startswith("patternsim: terminated")
+    assert [p.name for p in out.rglob("*") if p.is_file()] == ["results.json"]
+    assert (out / "results.json").read_bytes() == PREVIOUS
