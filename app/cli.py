@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import catalogue, faults, recommend, report, run, sweep
 from app import signals
+from app.commands import catalogue, faults, recommend, report, run, sweep
 from app.errors import UsageError, one_line
 from app.signals import Terminated, sigterm_as_interrupt
 from patterns.architecture import ArchitectureError

@@ -1,12 +1,13 @@
-"""The shape of what patternsim writes (an architecture's results, a run, a sweep cell), checked on the way back in.
+"""The shape of what patternsim writes (an architecture's results, a run, a sweep cell), checked when read back.
 
 A results or cell file read back (``sweep --resume``, ``report``) may have been edited, truncated or
 forged; trusting it would put ``null`` where code expects a table, a p95 of -5000 ms into a
 confidence interval, or markup into a page. Checked against a JSON Schema first, it is either the
-shape patternsim wrote or refused with the path of its first problem. The schema is compiled to
-Python by ``fastjsonschema`` (about 4 ms a cell; the reference ``jsonschema`` takes 20 times as
-long, minutes for a resumed sweep of thousands of cells). Every metric is a finite number of at least 0 (fractions at most 1); the parser refuses
-``NaN`` and ``Infinity``, which JSON itself does not have. Names (patterns, architectures) are ids.
+shape patternsim wrote or refused with the path of its first problem. Every metric is a finite
+number of at least 0 (fractions at most 1); the parser refuses ``NaN`` and ``Infinity``, which
+JSON itself does not have. Names (patterns, architectures) are ids. The schema is compiled to
+Python by ``fastjsonschema``: about 4 ms a cell, where the reference ``jsonschema`` takes 20
+times as long (minutes for a resumed sweep of thousands of cells).
 """
 
 from __future__ import annotations

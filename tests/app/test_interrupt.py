@@ -19,10 +19,9 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-
-import threading
 
 import pytest
 

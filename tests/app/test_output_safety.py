@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from app import export
-from simulator import files
 from app.cli import main
+from simulator import files
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = str(ROOT / "tests" / "fixtures" / "small.toml")

@@ -141,7 +141,8 @@ def test_objects_of_our_names_that_are_not_ours_are_refused(db_url, ours, ddl, r
 
 
 # -- one run at a time ---------------------------------------------------------------------------------------
-HOLD = "import sys; from patterns.store import Store; s = Store(sys.argv[1]); print('held', flush=True); sys.stdin.read()"
+HOLD = ("import sys; from patterns.store import Store; s = Store(sys.argv[1]); print('held', flush=True); "
+        "sys.stdin.read()")
 
 
 def test_a_second_store_is_refused_naming_the_process_that_holds_the_database(db_url):
