@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -156,3 +157,18 @@ class World:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path) -> Iterator[Any]:
+    """The mount point of a real 64 KiB file system (tmpfs), where the machine lets us mount one (as root,
+    as CI runs)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a file system here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

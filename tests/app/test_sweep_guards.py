@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -183,20 +182,6 @@ def test_a_full_disk_at_the_final_files_keeps_the_cells_for_resume(tmp_path, cap
     assert sorted(p.name for p in out.iterdir()) == ["cells"]  # all three final files, or none
     monkeypatch.undo()
     assert main(sweep_argv(out, "--resume")) == 0
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A real 64 KiB file system (tmpfs), where the machine lets us mount one (as root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a file system here (needs root)")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_a_sweep_on_a_really_full_disk(tiny_disk, capsys):
