@@ -122,7 +122,7 @@ def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | N
 
 @contextlib.contextmanager
 def _held(url: str) -> Iterator[None]:
-    """The database at ``url`` held for this process (``patterns/database.py``), or a ScenarioError naming the holder."""
+    """The database at ``url`` held by this process (``patterns/database.py``), or a ScenarioError naming who has it."""
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(database.hold(url, partial(holder_of, url)))

@@ -17,13 +17,13 @@ import json
 from typing import Any
 
 ID = r"^[A-Za-z0-9_.-]+(\+[A-Za-z0-9_.-]+)*$"
-METRIC = {"type": "number", "minimum": 0}
+METRIC = {"type": "number", "minimum": 0}  # counts too: with replications they are means
 FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
-COUNT = {"type": "integer", "minimum": 0}
-# Any further metrics (pattern_stats, cache.by_table, time series, ci95): numbers, lists of numbers, or
-# tables of those, and the odd flag (convergence.drained).
-TREE = {"type": "object", "additionalProperties": {"anyOf": [
-    METRIC, {"type": "boolean"}, {"type": "array", "items": METRIC}, {"$ref": "#/$defs/tree"}]}}
+# Any further metrics (pattern_stats, cache.by_table, time series, ci95, replicates): numbers, lists,
+# or tables of those, and the odd flag (convergence.drained).
+TREE = {"type": "object", "additionalProperties": {"$ref": "#/$defs/value"}}
+VALUE = {"anyOf": [METRIC, {"type": "boolean"}, {"type": "array", "items": {"$ref": "#/$defs/value"}},
+                   {"$ref": "#/$defs/tree"}]}
 SERIES = {"type": "array", "items": METRIC}
 STATS = {"type": "object", "required": ["mean", "p50", "p95", "p99", "max"], "additionalProperties": METRIC}
 BLOCK = {
@@ -32,37 +32,37 @@ BLOCK = {
     "properties": {
         "patterns": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": ID}},
         "requests": {"type": "object", "required": ["total", "failed", "availability"],
-                     "properties": {"total": COUNT, "failed": COUNT, "availability": FRACTION},
-                     "additionalProperties": METRIC},
+                     "properties": {"availability": FRACTION}, "additionalProperties": {"$ref": "#/$defs/value"}},
         "latency_s": {"type": "object", "required": ["all"], "additionalProperties": {"$ref": "#/$defs/stats"}},
         "erp": {"type": "object", "required": ["calls", "utilization"],
-                "properties": {"calls": COUNT, "utilization": METRIC}, "additionalProperties": {
-                    "anyOf": [METRIC, {"$ref": "#/$defs/tree"}]}},
+                "additionalProperties": {"$ref": "#/$defs/value"}},
         "staleness": {"type": "object", "additionalProperties": {
             "type": "object", "properties": {"stale_fraction": FRACTION}, "additionalProperties": METRIC}},
         "cache": {"type": "object", "properties": {"hit_ratio": FRACTION}, "additionalProperties": {
-            "anyOf": [METRIC, {"$ref": "#/$defs/tree"}]}},
+            "$ref": "#/$defs/value"}},
         "convergence": {"type": "object", "required": ["divergent_records", "lost_changes"],
-                        "properties": {"divergent_records": COUNT, "lost_changes": COUNT,
-                                       "drained": {"type": "boolean"}},
-                        "additionalProperties": METRIC},
+                        "properties": {"drained": {"type": "boolean"}}, "additionalProperties": METRIC},
         "warnings": {"type": "array", "items": {"type": "string"}},
+        "warmup_check": {"type": "object", "properties": {"method": {"type": "string", "pattern": ID}},
+                         "additionalProperties": {"$ref": "#/$defs/value"}},
         "timeseries": {"type": "object", "properties": {"bucket_s": METRIC}, "additionalProperties": SERIES},
         "latency_cdf_s": {"type": "object", "additionalProperties": SERIES},
     },
-    "additionalProperties": {"anyOf": [METRIC, {"type": "boolean"}, {"$ref": "#/$defs/tree"}]},
+    "additionalProperties": {"$ref": "#/$defs/value"},
 }
-DEFS = {"tree": TREE, "stats": STATS, "block": BLOCK}
+DEFS = {"tree": TREE, "value": VALUE, "stats": STATS, "block": BLOCK}
 SCHEMAS = {
     "block": {"$ref": "#/$defs/block"},
     "run": {"type": "object", "required": ["scenario", "seed", "architectures"],
-            "properties": {"patternsim": {"type": "string"}, "scenario": {"type": "object"}, "seed": COUNT,
+            "properties": {"patternsim": {"type": "string"}, "scenario": {"type": "object"},
+                           "seed": {"type": "integer", "minimum": 0}, "replications": METRIC,
                            "architectures": {"type": "object", "minProperties": 1,
                                              "propertyNames": {"pattern": ID},
                                              "additionalProperties": {"$ref": "#/$defs/block"}}}},
     "cell": {"type": "object", "required": ["id", "architecture", "seed", "vary", "result"],
              "properties": {"id": {"type": "string"}, "architecture": {"type": "string", "pattern": ID},
-                            "seed": COUNT, "vary": {"type": "object"}, "result": {"$ref": "#/$defs/block"}}},
+                            "seed": {"type": "integer", "minimum": 0}, "vary": {"type": "object"},
+                            "result": {"$ref": "#/$defs/block"}}},
 }
 
 
