@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulator.files import atomic_write_all
+from simulator.files import atomic_write_all, write_folder
 
-__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_all", "flatten", "rows_csv", "to_csv", "to_json"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_all", "flatten", "rows_csv", "to_csv", "to_json",
+           "write_folder"]
 
 
 def atomic_write(path: str | Path, text: str) -> Path:

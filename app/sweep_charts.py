@@ -1,6 +1,6 @@
-"""Sweep charts: each headline metric against the first varied parameter, one line per architecture with
-its 95% confidence band, so crossovers between architectures stand out; other varied keys get a panel
-each. Plus the trade-off chart walked as the parameter changes.
+"""Sweep charts: each metric that matters for the patterns swept against the first varied parameter, one
+line per architecture with its 95% confidence band, so crossovers between architectures stand out;
+other varied keys get a panel each. Plus the trade-off chart walked as the parameter changes.
 """
 
 from __future__ import annotations
@@ -10,19 +10,9 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from app.charts import new_figure, style, tradeoff
+from app.charts import legend_below, new_figure, style, tradeoff
+from app.sweep_metrics import Metric, applies, charted
 
-# (metric, label, unit, scale)
-METRICS = (
-    ("latency_s.all.p95", "Latency p95", "ms", 1000.0),
-    ("latency_s.all.mean", "Mean latency", "ms", 1000.0),
-    ("erp.calls_per_s", "ERP load", "calls/s", 1.0),
-    ("erp.utilization", "ERP utilization", "%", 100.0),
-    ("staleness.summary.stale_fraction", "Stale summary reads", "% of summary reads", 100.0),
-    ("staleness.summary.mean_s", "Summary staleness, mean age", "s", 1.0),
-    ("staleness.detail.stale_fraction", "Stale detail reads", "% of detail reads", 100.0),
-    ("requests.availability", "Availability", "% of requests", 100.0),
-)
 MAX_PANELS = 4
 
 
@@ -45,13 +35,17 @@ def _numeric(values: list[Any]) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
-def metric_chart(doc: dict[str, Any], metric: str, label: str, unit: str, scale: float) -> Figure:
+def metric_chart(doc: dict[str, Any], m: Metric) -> Figure:
+    """``m`` against the first varied key; architectures the metric says nothing about are left out."""
+    metric, label, unit, scale = m.key, m.label, m.unit, m.scale
     x_key, x_values, panels = _panels(doc)
     numeric = _numeric(x_values)
     archs = doc["sweep"]["architectures"]
     fig, axes = new_figure(1, len(panels))
     for ax, fixed in zip(axes, panels, strict=True):
         for i, arch in enumerate(archs):
+            if not applies(m, arch):
+                continue
             xs, mean, lo, hi = [], [], [], []
             for row in doc["summary"]:
                 if row["architecture"] != arch or any(_key(row["vary"][k]) != _key(v) for k, v in fixed.items()):
@@ -66,7 +60,7 @@ def metric_chart(doc: dict[str, Any], metric: str, label: str, unit: str, scale:
                 hi.append((stats["ci95_high"] if stats["ci95_high"] is not None else stats["mean"]) * scale)
             order = sorted(range(len(xs)), key=lambda j: xs[j])
             xs, mean, lo, hi = ([seq[j] for j in order] for seq in (xs, mean, lo, hi))
-            st = style(i)
+            st = style(i, len(archs))
             ax.plot(xs, mean, label=arch, markersize=5, **st)
             ax.fill_between(xs, lo, hi, color=st["color"], alpha=0.18, linewidth=0)
         if not numeric:
@@ -80,7 +74,7 @@ def metric_chart(doc: dict[str, Any], metric: str, label: str, unit: str, scale:
             ax.set_title(", ".join(f"{k}={v}" for k, v in fixed.items()), fontsize=9)
     seeds = len(doc["sweep"]["seeds"])
     fig.suptitle(f"{label} vs {x_key} (mean of {seeds} seed{'s' if seeds > 1 else ''}, band: 95% CI)")
-    axes[0].legend(fontsize=8, frameon=False)
+    legend_below(fig, axes)
     return fig
 
 
@@ -107,6 +101,6 @@ def chart_name(metric: str) -> str:
 
 
 def sweep_charts(doc: dict[str, Any]) -> dict[str, Figure]:
-    charts = {chart_name(m): metric_chart(doc, m, label, unit, scale) for m, label, unit, scale in METRICS}
+    charts = {chart_name(m.key): metric_chart(doc, m) for m in charted(doc["sweep"]["architectures"])}
     charts["sweep_tradeoff.png"] = sweep_tradeoff(doc)
     return charts

@@ -106,6 +106,7 @@ class LazyLoad(Pattern):
     disadvantages = ("With ttl, a reader can get details up to ttl seconds old",
                      "With timestamp, every read still makes a (cheap) source call",
                      "The first read of an entry pays the full fetch")
+    watch = ("cache.hit_ratio",)
 
     def __init__(self, params: dict[str, Any] | None = None):
         super().__init__(params)

@@ -55,6 +55,9 @@ class Pattern:
     keeps_replica: ClassVar[bool] = False  # does it keep a summary replica that must converge?
     needs: ClassVar[tuple[str, ...]] = ()  # one of these must be in the same architecture
     conflicts: ClassVar[dict[str, str]] = {}  # pattern id -> why the two cannot be combined
+    # Metrics (dotted names in a run's results) that show what this pattern trades, beyond latency, ERP
+    # load and staleness; a sweep of the pattern shows them. A replica-keeping pattern adds convergence.
+    watch: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: dict[str, Any] | None = None):
         self.params = dict(params or {})

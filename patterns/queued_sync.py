@@ -46,6 +46,7 @@ class QueuedSync(Pattern):
     disadvantages = ("A queue table, workers and leases to run and watch",
                      "Replica lags by the queue's length in a burst")
     variant_of = "realtime_sync"
+    watch = ("sync.queue_max",)
 
     def __init__(self, params: dict[str, Any] | None = None):
         super().__init__(params)

@@ -5,6 +5,7 @@ file is opened without blocking (``O_NONBLOCK``: opening a FIFO returns at once)
 it is a regular file; then at most ``limit + 1`` bytes are read. Writing (``atomic_write_all``): a
 temporary file beside each target, synced, then renamed, with Ctrl-C and SIGTERM held back during
 the renames; on any failure the temporary files, and the folders made for them, are removed.
+``write_folder`` does the same for a folder of files (a report) through a temporary folder.
 
 Scenario files, sweep cells and (through ``app.export``) every output of the doors go through here.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import stat
 import threading
@@ -80,12 +82,8 @@ def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
     try:
         for path, data in files.items():
             made += _make_folders(path.parent)
-            tmp = temporary[path] = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            tmp = temporary[path] = _temporary(path)
+            _write_new(tmp, data)
         with signals_held():
             for path, tmp in temporary.items():
                 os.replace(tmp, path)
@@ -97,6 +95,51 @@ def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
                 folder.rmdir()
         raise
     return list(files)
+
+
+def write_folder(out: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write the files of the folder ``out`` (a report: a page and its charts) all new, or all old.
+
+    Every file goes into a temporary folder beside ``out`` first. When all are on disk, that folder
+    is renamed to ``out`` if there was none, or each file is moved into the existing ``out`` (other
+    files there are left alone), with Ctrl-C and SIGTERM held back for the renames. On any failure
+    before then, the temporary folder and the parent folders made for it are removed: a full disk
+    or an interrupt leaves the previous report, or nothing, never half of a new one.
+    """
+    made = _make_folders(out.parent)
+    tmp = _temporary(out)
+    try:
+        tmp.mkdir()
+        for name, data in files.items():
+            _write_new(tmp / name, data)
+        with signals_held():
+            if out.is_dir():
+                for name in files:
+                    os.replace(tmp / name, out / name)
+                tmp.rmdir()
+            else:
+                os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return [out / name for name in files]
+
+
+def _temporary(path: Path) -> Path:
+    """A name beside ``path`` that no other writer uses."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` (it must not exist) holding ``data``, synced to disk; mode 0o666 less the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _make_folders(folder: Path) -> list[Path]:

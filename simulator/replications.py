@@ -24,13 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from simulator.aggregate import t95
+from simulator.aggregate import is_fraction, t95
 
 # Parts of a block that are not metrics: kept from the first replication, or combined apart.
 NOT_METRICS = ("patterns", "warnings", "warmup_check", "replicates", "ci95", "replications")
 SERIES = ("timeseries", "latency_cdf_s")
-# Leaf names of fractions (bounded by [0, 1]) and the sibling counts that are their trials.
-FRACTION_SUFFIXES = ("availability", "utilization", "_fraction", "hit_ratio")
+# The sibling counts that are a fraction's trials (which names are fractions: ``aggregate.is_fraction``).
 TRIALS = {"availability": ("total",), "stale_fraction": ("reads",), "hit_ratio": ("hits", "misses")}
 
 
@@ -39,10 +38,6 @@ def replication_seed(seed: int, r: int) -> int:
     if r == 0:
         return seed
     return int(np.random.SeedSequence([seed & 0xFFFFFFFF, seed >> 32, r]).generate_state(1)[0] & 0x7FFFFFFF)
-
-
-def is_fraction(name: str) -> bool:
-    return name.endswith(FRACTION_SUFFIXES)
 
 
 def half_width(values: Sequence[float]) -> float:

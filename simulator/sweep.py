@@ -10,6 +10,8 @@ executor of a Dask distributed client (``Client(address).get_executor()``); Dask
 patternsim installed. Each finished cell is written to ``DIR/cells/<cell-id>.json`` as it completes,
 so an interrupted sweep keeps its work; a resumed sweep skips the cells already on disk. A cell's id
 hashes its whole resolved scenario, architecture and seed: a changed sweep never reuses a stale cell.
+A varied ``patterns.X.*`` key cannot change an architecture without X: its cells keep the base
+value, so they hash alike and run once per seed, their result shown at every value of the key.
 The mean and confidence interval per metric are computed in ``simulator/aggregate.py``.
 
 The local pool is ``simulator.pool.worker_pool``: its workers leave Ctrl-C to the sweep's process;
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from patterns.architecture import expand
 from simulator import schema
 from simulator.aggregate import summarize
 from simulator.files import FileProblem, atomic_write_all, read_regular
@@ -80,7 +83,12 @@ class Sweep:
 
     def describe(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "vary": self.vary, "seeds": self.seeds,
-                "architectures": ["+".join(a) for a in self.architectures], "cells": len(self.cells)}
+                "architectures": ["+".join(a) for a in self.architectures], "cells": len(self.cells),
+                "runs": len(self.unique())}
+
+    def unique(self) -> list[Cell]:
+        """The cells to run: one per id (cells of an architecture a varied key cannot affect share one)."""
+        return list({c.id: c for c in self.cells}.values())
 
 
 def split_values(text: str) -> list[str]:
@@ -127,6 +135,20 @@ def _get(scenario: dict[str, Any], key: str) -> Any:
     for part in key.split("."):
         node = node[part]
     return node
+
+
+def _set(scenario: dict[str, Any], key: str, value: Any) -> None:
+    *path, last = key.split(".")
+    node = scenario
+    for part in path:
+        node = node[part]
+    node[last] = value
+
+
+def affects(key: str, ids: list[str] | tuple[str, ...]) -> bool:
+    """Can the scenario key change a run of the architecture ``ids``? Only its own patterns read ``patterns.X``."""
+    section, _, rest = key.partition(".")
+    return section != "patterns" or rest.partition(".")[0] in expand(list(ids))
 
 
 def _override(scenario: dict[str, Any], key: str, value: str) -> None:
@@ -181,6 +203,9 @@ def plan(scenario: dict[str, Any], varies: list[str], architectures: list[list[s
         for seed in seed_list:
             for ids in architectures:
                 cell_sc = json.loads(json.dumps(sc))
+                for key in keys:
+                    if not affects(key, ids):
+                        _set(cell_sc, key, json.loads(json.dumps(_get(scenario, key))))
                 cell_sc["scenario"]["seed"] = seed
                 sweep.cells.append(Cell(cell_id(cell_sc, ids, seed), cell_sc, tuple(ids), seed, vary))
     return sweep
@@ -252,21 +277,23 @@ class CellStore:
 
 def execute(sweep: Sweep, executor: Executor, store: CellStore | None = None, resume: bool = False,
             on_cell: OnCell | None = None) -> list[dict[str, Any]]:
-    """Run the sweep's cells; returns every cell's record in plan order.
+    """Run the sweep's cells, each distinct cell once; returns every planned cell's record in plan order.
 
-    With ``resume``, cells already in ``store`` are taken as they are. On any exception (Ctrl-C
-    included) pending cells are cancelled; finished ones are already on disk.
+    With ``resume``, valid cells already in ``store`` are taken as they are. On any exception
+    (Ctrl-C included) pending cells are cancelled; finished ones are already on disk. ``on_cell``
+    counts distinct cells.
     """
-    total = len(sweep.cells)
+    unique = sweep.unique()
+    total = len(unique)
     records: dict[str, dict[str, Any]] = {}
     if resume and store is not None:
-        for cell in sweep.cells:
+        for cell in unique:
             record = store.load(cell)
             if record is not None:
                 records[cell.id] = record
                 if on_cell:
                     on_cell(len(records), total, record, True)
-    futures = [executor.submit(run_cell, cell) for cell in sweep.cells if cell.id not in records]
+    futures = [executor.submit(run_cell, cell) for cell in unique if cell.id not in records]
     try:
         for future in as_completed(futures):
             record = future.result()
@@ -279,7 +306,7 @@ def execute(sweep: Sweep, executor: Executor, store: CellStore | None = None, re
         for future in futures:
             future.cancel()
         raise
-    return [records[cell.id] for cell in sweep.cells]
+    return [{**records[cell.id], "vary": cell.vary} for cell in sweep.cells]
 
 
 @contextmanager

@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app import report
+from app import checks, report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="draw charts and an HTML report from results.json or sweep.json",
-        description="Draw the latency CDF, ERP load, queues, staleness over time and the trade-off chart "
-                    "(and, for a sweep, each metric against the varied parameter with 95% confidence "
-                    "bands) as PNG files, and a report.html that shows them with the scenario and the "
-                    "comparison table.",
+        description="Write report.html, one self-contained page (charts inline, so it can be mailed "
+                    "alone): the scenario's settings, outages and bursts, the comparison table, and the "
+                    "latency CDF, ERP load, queues, staleness over time and the trade-off chart, each with "
+                    "a sentence on what to read in it (and, for a sweep, each metric against the varied "
+                    "parameter with 95% confidence bands). The charts are also written as PNG files. The "
+                    "results file is checked first; the folder is written all at once or not at all.",
         epilog="examples:\n  patternsim run scenarios/retail.toml --out out && patternsim report out/results.json "
                "--out out/report\n  patternsim report sweep-out/sweep.json --out sweep-out/report",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -24,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    checks.out_dir(args.out, files=("report.html",))  # before the drawing, which takes seconds
     doc = report.load(args.results)
     written = report.write(doc, args.out)
     page = next(p for p in written if p.name == "report.html")

@@ -14,15 +14,13 @@ from app import checks
 from app.errors import UsageError
 from app.export import atomic_write_all, flatten, rows_csv, to_json
 from app.progress import ProgressLine
+from app.sweep_metrics import applies, headline, rounded_stats, significant, with_ci
 from patterns.architecture import parse
 from simulator import scenario as scenarios
 from simulator import sweep as sweeps
 
 DEFAULT_PATTERNS = "direct,batch_sync"
 OUTPUTS = ("sweep.json", "sweep.csv", "summary.csv")
-# The few metrics printed when the sweep is done (all of them are in summary.csv).
-HEADLINE = (("latency p95 ms", "latency_s.all.p95", 1000.0), ("ERP calls/s", "erp.calls_per_s", 1.0),
-            ("summary stale %", "staleness.summary.stale_fraction", 100.0))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run the cross product of the varied values x seeds x architectures, each cell an "
                     "independent run, in parallel; write every cell, a CSV and a summary with the mean and "
                     "95% confidence interval of each metric across seeds. Seeds are the base seed "
-                    "(--seed, else the scenario's) plus 0, 1, ..., N-1.",
+                    "(--seed, else the scenario's) plus 0, 1, ..., N-1. An architecture a varied "
+                    "patterns.X key cannot affect (one without X) runs once per seed, not once per value.",
         epilog="examples:\n"
                "  patternsim sweep scenarios/retail.toml --patterns direct,batch_sync \\\n"
                "      --vary erp.update_rate=1,2,5,10 --seeds 5 --out sweep-out\n"
@@ -132,44 +131,45 @@ def _value(v: Any) -> Any:
 
 
 def cell_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """sweep.csv: one row per cell (one architecture each), one column per metric."""
+    """sweep.csv: one row per cell (one architecture each), one column per metric, to four significant digits."""
     return [{"cell": c["id"], "architecture": c["architecture"], "seed": c["seed"],
-             **{k: _value(v) for k, v in c["vary"].items()}, **flatten(c["result"])} for c in doc["cells"]]
+             **{k: _value(v) for k, v in c["vary"].items()},
+             **{k: significant(v) for k, v in flatten(c["result"]).items()}} for c in doc["cells"]]
 
 
 def summary_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """summary.csv: per (varied values, architecture), each metric's mean and 95% CI bounds."""
+    """summary.csv: per (varied values, architecture), each metric's mean and 95% CI bounds, rounded to
+    two significant digits of the interval's half-width (the digits beyond it are noise)."""
     rows = []
     for s in doc["summary"]:
         row = {"architecture": s["architecture"], **{k: _value(v) for k, v in s["vary"].items()},
                "seeds": s["seeds"]}
         for name, stats in s["metrics"].items():
-            row.update({f"{name}.{k}": ("" if v is None else v) for k, v in stats.items()})
+            row.update({f"{name}.{k}": ("" if v is None else v) for k, v in rounded_stats(stats).items()})
         rows.append(row)
     return rows
 
 
 def render(doc: dict[str, Any]) -> str:
-    """A short text summary: the headline metrics as mean +- CI half-width."""
+    """A short text summary: the metrics that matter for the patterns swept, as mean ± CI half-width."""
     keys = list(doc["sweep"]["vary"])
-    header = [*keys, "architecture", *(label for label, _, _ in HEADLINE)]
+    metrics = headline(doc["sweep"]["architectures"])
+    header = [*keys, "architecture", *(m.column for m in metrics)]
     lines = [header]
     for s in doc["summary"]:
         cells = [str(_value(s["vary"][k])) for k in keys] + [s["architecture"]]
-        for _, metric, scale in HEADLINE:
-            stats = s["metrics"].get(metric)
-            if stats is None:
-                cells.append("-")
-                continue
-            text = f"{stats['mean'] * scale:,.2f}"
-            if stats["ci95_high"] is not None:
-                text += f" ± {(stats['ci95_high'] - stats['mean']) * scale:,.2f}"
-            cells.append(text)
+        for m in metrics:
+            stats = s["metrics"].get(m.key)
+            cells.append("-" if stats is None or not applies(m, s["architecture"]) else with_ci(stats, m.scale))
         lines.append(cells)
     widths = [max(len(r[i]) for r in lines) for i in range(len(header))]
     text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines)
-    seeds = doc["sweep"]["seeds"]
-    return (f"{len(doc['cells'])} cells, seeds {seeds[0]}..{seeds[-1]} (mean ± 95% CI half-width)\n\n"
+    seeds, sweep = doc["sweep"]["seeds"], doc["sweep"]
+    runs = sweep.get("runs", len(doc["cells"]))
+    shared = (f" ({runs} runs: an architecture the varied keys cannot affect ran once per seed)"
+              if runs < len(doc["cells"]) else "")
+    return (f"{len(doc['cells'])} cells{shared}, seeds {seeds[0]}..{seeds[-1]}: mean ± 95% CI half-width; "
+            "[low, high] where an interval was clipped at 0 (or a fraction's at 100%)\n\n"
             f"{text}\n")
 
 

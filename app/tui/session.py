@@ -16,6 +16,7 @@ from app.table import comparison
 from patterns.architecture import ArchitectureError, check
 from patterns.catalogue import PATTERNS
 from simulator import scenario as scenarios
+from simulator import schema
 
 BASELINE = ["direct"]
 
@@ -94,6 +95,9 @@ def load_results(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: not a results file ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("architectures"), dict) or not doc["architectures"]:
         raise UsageError(f"{path}: not a patternsim results file (no architectures)")
+    problem = schema.problem(doc, "results")  # the same check as ``patternsim report``'s
+    if problem:
+        raise UsageError(f"{path}: not a patternsim results file ({problem})")
     try:
         comparison(doc)  # what the results screen shows first; a file it cannot show is refused here
         doc["scenario"]["scenario"]["name"]

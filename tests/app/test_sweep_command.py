@@ -65,3 +65,56 @@ def test_unreachable_scheduler_is_one_line(tmp_path, capsys) -> None:
                      "tcp://127.0.0.1:9", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--scheduler" in err
+
+
+def test_csv_numbers_are_rounded_to_what_they_support(tmp_path) -> None:
+    assert sweep(tmp_path) == 0
+    for name in ("sweep.csv", "summary.csv"):
+        for row in csv.DictReader((tmp_path / name).open()):
+            numbers = [v for k, v in row.items() if k not in ("cell", "architecture") and v and v[0].isdigit()]
+            assert all(len(v.replace(".", "").lstrip("0")) <= 6 for v in numbers), row  # no 0.30000000000000004
+
+
+def summary_of(architectures: list[str], stats: dict) -> dict:
+    return {"sweep": {"vary": {"k": [1]}, "seeds": [1, 2], "architectures": architectures},
+            "cells": [{}] * len(architectures),
+            "summary": [{"architecture": a, "vary": {"k": 1}, "seeds": 2, "metrics": stats} for a in architectures]}
+
+
+def test_the_summary_shows_what_matters_for_the_patterns_swept() -> None:
+    from app.commands.sweep import render
+
+    def header(architectures: list[str]) -> str:
+        return render(summary_of(architectures, {})).splitlines()[2]
+
+    assert "p95 ms" in header(["direct"]) and "lost" not in header(["direct"])
+    assert "lost changes" in header(["direct", "batch_sync"]) and "divergent" in header(["batch_sync"])
+    assert "hit %" in header(["lazy_load"]) and "lost changes" not in header(["lazy_load"])
+    assert "queue max" in header(["queued_sync"])
+    # A pattern's own metric is a dash for an architecture without it, not a misleading 0.
+    stats = {"cache.hit_ratio": {"mean": 0.5, "ci95_low": 0.4, "ci95_high": 0.6}}
+    lines = render(summary_of(["direct", "lazy_load"], stats)).splitlines()
+    assert lines[3].split()[-1] == "-" and lines[4].endswith("50 ± 10")
+
+
+@pytest.mark.parametrize(("stats", "scale", "text"), [
+    ({"mean": 5.0, "ci95_low": 5.0 - 1.1e-13, "ci95_high": 5.0 + 1.1e-13}, 1.0, "5 ± 0"),
+    ({"mean": 0.73312, "ci95_low": 0.68682, "ci95_high": 0.77942}, 1000.0, "733 ± 46"),
+    ({"mean": 0.015, "ci95_low": 0.0, "ci95_high": 0.037}, 100.0, "1.5 [0.0, 3.7]"),
+    ({"mean": 12345.6, "ci95_low": 11834.6, "ci95_high": 12856.6}, 1.0, "12,350 ± 510"),
+    ({"mean": 2.5, "ci95_low": None, "ci95_high": None}, 1.0, "2.50"),
+])
+def test_intervals_are_written_to_the_digits_they_support(stats, scale, text) -> None:
+    from app.sweep_metrics import with_ci
+
+    assert with_ci(stats, scale) == text
+
+
+def test_csv_bounds_round_to_two_digits_of_the_half_width() -> None:
+    from app.sweep_metrics import rounded_stats
+
+    assert rounded_stats({"mean": 0.123456, "ci95_low": 0.1, "ci95_high": 0.146912}) == {
+        "mean": 0.123, "ci95_low": 0.1, "ci95_high": 0.147}
+    assert rounded_stats({"mean": 733.12, "ci95_low": 687.0, "ci95_high": 779.24}) == {
+        "mean": 733, "ci95_low": 687, "ci95_high": 779}
+    assert rounded_stats({"mean": 5.0, "ci95_low": 5.0 - 1e-13, "ci95_high": 5.0 + 1e-13})["ci95_high"] == 5.0

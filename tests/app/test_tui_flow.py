@@ -157,3 +157,25 @@ async def test_scenario_file_fills_the_form(tmp_path: Path) -> None:
         assert app.screen.query_one("#field-data-customers").value == "1234"
         assert app.screen.query_one("#field-scenario-seed").value == "42"  # a new file starts from its own values
         assert "Mine" in str(app.screen.query_one("#scenario-description").render())
+
+
+@sync
+async def test_charts_switch_to_one_scale_across_architectures(tmp_path: Path, results_file: Path) -> None:
+    from app.tui.widgets.series_chart import Bars, SeriesChart
+
+    app = make_app(out_dir=tmp_path / "out")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "enter")
+        app.screen.query_one("#open-path").value = str(results_file)
+        await pilot.press("enter")
+        await pilot.pause()
+        charts = list(app.screen.query(SeriesChart))
+        erp = [c for c in charts if c.title == "ERP calls"]
+        assert len(erp) == 2 and erp[0].peak != erp[1].peak
+        assert all("calls/s), " in str(c.query_one("Label").render()) and " s buckets" in str(
+            c.query_one("Label").render()) for c in erp)
+        assert {c.query_one(Bars).top for c in erp} == {c.peak for c in erp}  # each on its own scale
+        await pilot.press("s")
+        assert {c.query_one(Bars).top for c in erp} == {max(c.peak for c in erp)}
+        assert "one scale per series" in str(app.screen.query_one("#charts-heading").render())
+        assert all(", top " in str(c.query_one("Label").render()) for c in charts)

@@ -84,8 +84,18 @@ def test_open_file_tells_results_from_scenarios(tmp_path: Path, results_file: Pa
     doc = json.loads(results_file.read_text())
     del doc["architectures"]["direct"]["latency_s"]
     (tmp_path / "partial.json").write_text(json.dumps(doc))
-    with pytest.raises(UsageError, match="incomplete.*latency_s"):
+    with pytest.raises(UsageError, match="not a patternsim results file.*latency_s"):
         open_file(str(tmp_path / "partial.json"))
     (tmp_path / "bad.toml").write_text("[erp]\ncapacity = -1\n")
     with pytest.raises(ScenarioError, match="erp.capacity"):
         open_file(str(tmp_path / "bad.toml"))
+
+
+def test_bars_start_at_zero_and_reach_the_top_they_are_given() -> None:
+    from app.tui.widgets.series_chart import bar_rows
+
+    assert bar_rows([0, 4, 8], 3, 1, 8.0) == [" ▄█"]
+    assert bar_rows([0, 4, 8], 3, 1, 16.0) == [" ▂▄"]  # a shared, higher top: lower bars
+    assert bar_rows([8, 16], 2, 2, 16.0) == [" █", "██"]  # two lines: 16 eighths of height
+    assert bar_rows([1, 9, 2, 3], 2, 1, 9.0) == ["█▃"]  # two values a column: the peak shows
+    assert bar_rows([], 4, 1, 1.0) == ["    "]

@@ -1,14 +1,18 @@
-"""The results schema: what patternsim writes passes it, and each kind of tampering is named by its path."""
+"""The results schema: what patternsim writes passes it, and each kind of tampering is named by its path.
+
+Results files and sweep cells are checked against it before ``report`` or ``sweep --resume`` use them."""
 
 from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
 from simulator import schema
 from simulator.run import run
+from simulator.scenario import DEFAULTS
 from tests.conftest import small_scenario
 
 
@@ -52,3 +56,46 @@ def test_nan_and_infinity_are_not_json():
         with pytest.raises(ValueError, match="is not a number JSON has"):
             schema.loads(text)
     assert schema.loads('{"x": 1.5}') == {"x": 1.5}
+
+
+RESULTS = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "tui_results.json").read_text())
+
+
+def leaves(tree: dict, prefix: str = "") -> list[tuple[str, object]]:
+    out = []
+    for key, value in tree.items():
+        if isinstance(value, dict) and "dist" not in value:
+            out += leaves(value, f"{prefix}{key}.")
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
+
+
+def test_stored_results_match() -> None:
+    assert schema.problem(RESULTS, "results") == ""
+
+
+@pytest.mark.parametrize(("key", "default"), leaves(DEFAULTS), ids=[k for k, _ in leaves(DEFAULTS)])
+def test_every_scenario_key_is_typed_from_its_default(key, default) -> None:
+    doc = copy.deepcopy(RESULTS)
+    node = doc["scenario"]
+    *parents, last = key.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})  # the stored results predate some sections
+    node[last] = {"a": 1} if not isinstance(default, dict) else "not a table"
+    assert schema.problem(doc, "results").startswith(f"scenario.{key}: must be")
+
+
+def test_a_long_value_gives_a_short_message() -> None:
+    doc = copy.deepcopy(RESULTS)
+    doc["architectures"]["direct"]["requests"] = ["x" * 10_000]
+    message = schema.problem(doc, "results")
+    assert message.startswith("architectures.direct.requests: must be object") and len(message) <= schema.MAX_MESSAGE
+
+
+def test_a_cell_id_is_a_file_name_not_a_path() -> None:
+    cell = {"id": "../../x", "architecture": "direct", "seed": 1, "vary": {},
+            "result": RESULTS["architectures"]["direct"]}
+    assert schema.problem(cell, "cell").startswith("id: must match")
+    cell["id"] = "direct-s1-0123456789ab"
+    assert schema.problem(cell, "cell") == ""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import statistics
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 
@@ -115,3 +116,76 @@ def test_summary_groups_seeds_per_value_and_architecture() -> None:
     calls = [r["result"]["erp"]["calls"] for r in records if r["vary"]["erp.update_rate"] == 1.0]
     assert rows[0]["metrics"]["erp.calls"]["mean"] == pytest.approx(statistics.fmean(calls))
     assert "timeseries.erp_calls" not in rows[0]["metrics"]
+
+
+def test_a_varied_pattern_key_reaches_only_architectures_with_that_pattern() -> None:
+    assert not sweeps.affects("patterns.batch_sync.interval", ["direct"])
+    assert sweeps.affects("patterns.batch_sync.interval", ["batch_sync", "lazy_load"])
+    assert sweeps.affects("patterns.realtime_sync.handlers", ["queued_sync"])  # a variant installs realtime_sync
+    assert sweeps.affects("erp.update_rate", ["direct"]) and sweeps.affects("workload.rate", ["lazy_load"])
+
+
+@pytest.mark.parametrize("key", ["patterns.batch_sync.interval=7", "patterns.lazy_load.ttl=5",
+                                 "patterns.queued_sync.workers=1", "patterns.realtime_sync.handlers=1",
+                                 "patterns.isolated_sync.contract_interval=7"])
+def test_an_architecture_without_the_pattern_gives_the_same_numbers_whatever_its_key(key) -> None:
+    """The rule ``affects`` relies on, checked by running: direct ignores every pattern's settings."""
+    base = tiny()
+    changed = sweeps.plan(base, [key.replace("=", "=9,")], [["direct"]]).cells  # two values of the key
+    assert changed[0].id == changed[1].id  # so the sweep plans one run for both values
+    other = tiny()
+    sweeps._override(other, *key.split("="))
+    assert sweeps.run_one(base, ["direct"], 1) == sweeps.run_one(other, ["direct"], 1)
+
+
+def test_a_cell_the_varied_key_cannot_affect_runs_once_per_seed() -> None:
+    plan = sweeps.plan(tiny(), ["patterns.batch_sync.interval=10,30,60"], ARCHS, seeds=2)
+    assert len(plan.cells) == 3 * 2 * 2 and len(plan.unique()) == 2 * 1 + 2 * 3
+    submitted: list[str] = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, cell):
+            submitted.append(cell.id)
+            return super().submit(fn, cell)
+
+    with Counting(1) as pool:
+        records = sweeps.execute(plan, pool)
+    assert sorted(submitted) == sorted(c.id for c in plan.unique())
+    assert [r["vary"] for r in records] == [c.vary for c in plan.cells]  # every value still has its row
+    direct = [r for r in records if r["architecture"] == "direct" and r["seed"] == plan.seeds[0]]
+    assert len(direct) == 3 and all(r["result"] == direct[0]["result"] for r in direct)
+    rows = aggregate.summarize(records)
+    assert len(rows) == 3 * 2 and plan.describe()["runs"] == 8
+
+
+def test_resume_runs_a_tampered_cell_again(tmp_path) -> None:
+    plan = sweeps.plan(tiny(), ["erp.update_rate=1,2"], [["direct"]], seeds=1)
+    store = sweeps.CellStore(tmp_path / "cells")
+    with sweeps.make_executor(workers=0) as executor:
+        first = sweeps.execute(plan, executor, store)
+    bad, odd = (store.path(c.id) for c in plan.cells)
+    record = json.loads(bad.read_text())
+    record["result"]["latency_s"]["all"]["p95"] = -5.0
+    bad.write_text(json.dumps(record))
+    record = json.loads(odd.read_text())
+    record["seed"] = "<script>alert(1)</script>"
+    odd.write_text(json.dumps(record))
+    cached: list[bool] = []
+    with sweeps.make_executor(workers=0) as executor:
+        again = sweeps.execute(plan, executor, store, resume=True, on_cell=lambda d, t, r, c: cached.append(c))
+    assert cached == [False, False]
+    assert again == first
+
+
+def test_intervals_stay_within_what_the_metric_can_be() -> None:
+    values = [0.0, 0.0, 0.03]
+    plain = aggregate.interval(values)
+    assert plain["ci95_low"] < 0  # Student t alone would say "-3% stale"
+    clipped = aggregate.interval(values, (0.0, 1.0))
+    assert clipped["ci95_low"] == 0.0 and clipped["ci95_high"] == plain["ci95_high"]
+    assert aggregate.interval([0.99, 1.0, 1.0], (0.0, 1.0))["ci95_high"] == 1.0
+    records = [{"vary": {}, "architecture": "a", "result": {"staleness": {"summary": {"stale_fraction": v}},
+                                                            "sync": {"queue_mean": v * 100}}} for v in values]
+    metrics = aggregate.summarize(records)[0]["metrics"]
+    assert metrics["staleness.summary.stale_fraction"]["ci95_low"] == 0.0
+    assert metrics["sync.queue_mean"]["ci95_low"] == 0.0  # a count, a length: never below zero either

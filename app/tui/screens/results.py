@@ -25,7 +25,11 @@ from app.tui.widgets.series_chart import SeriesChart
 if TYPE_CHECKING:
     from app.tui.app import PatternsimApp
 
-SERIES = (("erp_calls", "ERP calls per bucket"), ("stale_reads", "Stale reads per bucket"))
+# (title, unit, the series from a block's timeseries): rates per second and shares, not counts per bucket.
+SERIES = (("ERP calls", "calls/s", lambda ts: [c / ts["bucket_s"] for c in ts.get("erp_calls", [])]),
+          ("Stale reads", "%", lambda ts: [100 * s / r if r else 0.0
+                                                    for s, r in zip(ts.get("stale_reads", []), ts.get("reads", []),
+                                                                    strict=False)]))
 
 
 class ResultsScreen(Screen[None]):
@@ -35,6 +39,7 @@ class ResultsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("g", "toggle_charts", "Charts"),
+        Binding("s", "toggle_scale", "Scale", show=False),  # named in the charts' heading; the footer is full
         Binding("j", "export('json')", "JSON"),
         Binding("v", "export('csv')", "CSV"),
         Binding("h", "report", "HTML"),
@@ -54,14 +59,14 @@ class ResultsScreen(Screen[None]):
             yield ComparisonTable(id="table-pane")
             with VerticalScroll(id="charts-pane"):
                 yield LatencySummary(results, id="latency")
-                yield Label(f"Over the measured {s['duration']:,.0f} s, left to right", classes="pane-title")
-                for name, block in results["architectures"].items():
-                    series = block.get("timeseries")
-                    if not series:
-                        continue
+                yield Label(self._charts_heading(False), id="charts-heading", classes="pane-title")
+                blocks = {n: b["timeseries"] for n, b in results["architectures"].items() if b.get("timeseries")}
+                tops = [max((max(read(ts), default=0.0) for ts in blocks.values()), default=0.0)
+                        for _, _, read in SERIES]
+                for name, ts in blocks.items():
                     yield Label(name, classes="chart-arch")
-                    for key, title in SERIES:
-                        yield SeriesChart(title, series.get(key, []), classes="chart")
+                    for (title, unit, read), top in zip(SERIES, tops, strict=True):
+                        yield SeriesChart(title, read(ts), unit, ts.get("bucket_s"), top, classes="chart")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -74,6 +79,19 @@ class ResultsScreen(Screen[None]):
         self.toggle_class("-charts")
         target = "#charts-pane" if self.has_class("-charts") else "#table-pane"
         self.query_one(target).focus()
+
+    def action_toggle_scale(self) -> None:
+        """Every series on one scale across architectures, or each on its own."""
+        charts = list(self.query(SeriesChart))
+        shared = not (charts and charts[0].shared)
+        for chart in charts:
+            chart.set_shared(shared)
+        self.query_one("#charts-heading", Label).update(self._charts_heading(shared))
+
+    def _charts_heading(self, shared: bool) -> str:
+        s = (self.app.session.results or {})["scenario"]["scenario"]
+        scale = "one scale per series (s: own)" if shared else "own scale each (s: shared)"
+        return f"Over {s['duration']:,.0f} s, left to right: {scale}"
 
     def action_export(self, kind: str) -> None:
         results = self.app.session.results or {}
