@@ -231,11 +231,14 @@ class Store:
         """Drop and recreate the tables in one transaction, after checking that they are ours to drop.
 
         One transaction (SQLite included: see ``_transaction``), so a run killed at any moment leaves
-        the database as it was before or as it is after, never tables without their marker.
+        the database as it was before or as it is after, never tables without their marker. An
+        in-memory database is new and empty: nothing to check or drop.
         """
+        private = self.engine.dialect.name == "sqlite" and database.sqlite_path(self.url) is None
         with self._transaction() as conn:
-            row = self._check_ownership(conn)
-            metadata.drop_all(conn, tables=TABLES, checkfirst=True)
+            row = None if private else self._check_ownership(conn)
+            if not private:
+                metadata.drop_all(conn, tables=TABLES, checkfirst=True)
             marker.create(conn, checkfirst=True)
             installation = row.installation if row is not None else uuid.uuid4().hex
             conn.execute(delete(marker))
