@@ -10,18 +10,22 @@ and exit status 2.
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import tomllib
 import unicodedata
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from patterns.architecture import ArchitectureError, parse
 from patterns.integration import MAX_PAGE
 from simulator import database_url
 from simulator.files import FileProblem, read_regular
 
 MAX_SCENARIO_BYTES = 1_000_000
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+# The bundled scenarios are package data of the ``scenarios`` package, so a non-editable install has them too.
+SCENARIO_DIR = Path(str(resources.files("scenarios")))
 
 
 def _dist(dist: str, **params: float) -> dict[str, Any]:
@@ -36,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
         "warmup": 300.0,
         "seed": 42,
         "drain_limit": 3600.0,
+        "compare": "",  # the architectures this scenario is about, as --patterns takes them
+        "guide": "",  # what to look at and why; row names of the comparison table in "double quotes"
     },
     "data": {"customers": 10000, "contracts_per_customer": 0},
     "erp": {
@@ -155,12 +161,14 @@ def defaults() -> dict[str, Any]:
 
 
 def load(path: str | Path | None = None, overrides: list[str] | None = None) -> dict[str, Any]:
-    """Read a scenario file (or the defaults when ``path`` is None), apply ``--set`` overrides, validate."""
+    """Read a scenario file or bundled scenario by name (the defaults when ``path`` is None), apply
+    ``--set`` overrides, validate."""
     data: dict[str, Any] = {}
     source = "defaults"
     if path is not None:
+        path = resolve(path)
         source = str(path)
-        data = read_toml(Path(path))
+        data = read_toml(path)
     scenario = merge(defaults(), data, source)
     validate(scenario, source)
     if overrides:
@@ -170,13 +178,26 @@ def load(path: str | Path | None = None, overrides: list[str] | None = None) -> 
     return scenario
 
 
+def resolve(spec: str | Path) -> Path:
+    """A scenario argument as a path: an existing file, else a bundled scenario's name (``flash_sale``)."""
+    path = Path(spec)
+    try:
+        if path.exists() or path.parent != Path("."):
+            return path
+    except (OSError, ValueError):  # a NUL byte or an over-long name: read_toml says so
+        return path
+    named = {p.stem: p for p in bundled()}
+    return named.get(path.name.removesuffix(".toml"), path)
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     source = str(path)
     try:  # a regular file only (a FIFO would block for ever), and at most the limit (/dev/zero never ends)
         data = read_regular(path, MAX_SCENARIO_BYTES, "a scenario")
         text = data.decode("utf-8")
     except FileProblem as exc:
-        raise ScenarioError(source, "", str(exc)) from None
+        hint = _bundled_hint(path) if str(exc) == "no such file" else ""
+        raise ScenarioError(source, "", str(exc) + hint) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(source, "", f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})") \
             from None
@@ -196,7 +217,7 @@ def merge(base: dict[str, Any], data: dict[str, Any], source: str, prefix: str =
         dotted = f"{prefix}{key}"
         if key not in base:
             known = ", ".join(sorted(base)) if isinstance(base, dict) else ""
-            raise ScenarioError(source, dotted, f"unknown key (known here: {known})")
+            raise ScenarioError(source, dotted, f"unknown key{_did_you_mean(key, base)} (known here: {known})")
         current = base[key]
         if isinstance(current, dict) and "dist" not in current:
             if not isinstance(value, dict):
@@ -225,10 +246,10 @@ def apply_override(scenario: dict[str, Any], item: str) -> None:
     node: Any = scenario
     for depth, part in enumerate(parts[:-1]):
         if not isinstance(node, dict) or part not in node:
-            raise ScenarioError("--set", ".".join(parts[: depth + 1]), "unknown key")
+            raise ScenarioError("--set", ".".join(parts[: depth + 1]), "unknown key" + _did_you_mean(part, node))
         node = node[part]
     if not isinstance(node, dict) or parts[-1] not in node:
-        raise ScenarioError("--set", key, "unknown key")
+        raise ScenarioError("--set", key, "unknown key" + _did_you_mean(parts[-1], node))
     if isinstance(node[parts[-1]], dict) and "dist" not in node[parts[-1]]:
         if not isinstance(value, dict):
             raise ScenarioError("--set", key, "is a table; set one of its keys instead")
@@ -266,6 +287,11 @@ def validate(scenario: dict[str, Any], source: str) -> None:
         database_url.check(scenario["local_db"]["url"])
     except database_url.DatabaseUrlError as exc:
         raise ScenarioError(source, "local_db.url", str(exc)) from None
+    if scenario["scenario"]["compare"]:
+        try:
+            parse(scenario["scenario"]["compare"])
+        except ArchitectureError as exc:
+            raise ScenarioError(source, "scenario.compare", str(exc)) from None
 
 
 def _check_tree(node: dict[str, Any], spec: dict[str, Any], source: str, prefix: str) -> None:
@@ -389,6 +415,23 @@ def _sum(names: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else f"({' + '.join(names)})"
 
 
+def _bundled_hint(path: Path) -> str:
+    """What to type instead when a scenario file is missing: a bundled scenario runs by its name."""
+    names = [p.stem for p in bundled()]
+    stem = path.name.removesuffix(".toml")
+    if stem in names:
+        return f" (the bundled scenario of that name runs from any folder by name: {stem})"
+    if path.parent == Path("."):
+        return f" (nor a bundled scenario: {', '.join(names)})"
+    return ""
+
+
+def _did_you_mean(key: str, known: Any) -> str:
+    """`` (did you mean 'duration'?)`` when ``key`` is a near miss of a known key (difflib's ratio >= 0.6)."""
+    close = difflib.get_close_matches(key, list(known), n=1) if isinstance(known, dict) else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _kind(value: Any) -> str:
     return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(type(value)) or _show(value)
 
@@ -403,5 +446,10 @@ def _show(value: Any, limit: int = 40) -> str:
 
 
 def bundled() -> list[Path]:
-    """The scenario files that ship with patternsim."""
+    """The scenario files that ship with patternsim (package data; an installed wheel is unpacked on disk)."""
     return sorted(SCENARIO_DIR.glob("*.toml"))
+
+
+def comparison(scenario: dict[str, Any], default: str) -> str:
+    """The architectures to run when none are named: the scenario's own ``compare``, else ``default``."""
+    return scenario["scenario"]["compare"] or default

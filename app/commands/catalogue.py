@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
+import textwrap
 
 from patterns.catalogue import PATTERNS
 from simulator import scenario as scenarios
@@ -15,8 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("patterns", help="list the patterns an architecture can be built from",
                        description="List every pattern id with a one-line description.")
     p.set_defaults(func=list_patterns)
-    s = sub.add_parser("scenarios", help="list the bundled scenario files",
-                       description="List the scenario files that ship with patternsim.")
+    s = sub.add_parser("scenarios", help="list the bundled scenarios, with what each is about",
+                       description="List the scenarios that ship with patternsim: each one's name (what "
+                                   "'patternsim run NAME' takes), description and the architectures it compares.")
     s.set_defaults(func=list_scenarios)
 
 
@@ -29,8 +29,16 @@ def list_patterns(args: argparse.Namespace) -> int:
 
 
 def list_scenarios(args: argparse.Namespace) -> int:
-    for path in scenarios.bundled():
-        loaded = scenarios.load(path)
-        shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-        sys.stdout.write(f"{shown}\n    {loaded['scenario']['name']}: {loaded['scenario']['description']}\n")
+    paths = scenarios.bundled()
+    if not paths:  # a broken install: say so rather than print nothing
+        sys.stderr.write(f"patternsim: no bundled scenarios found in {scenarios.SCENARIO_DIR}\n")
+        return 1
+    for path in paths:
+        info = scenarios.load(path)["scenario"]
+        sys.stdout.write(f"{path.stem}: {info['name']}\n")
+        sys.stdout.write(textwrap.fill(info["description"], 96, initial_indent="    ", subsequent_indent="    ") + "\n")
+        if info["compare"]:
+            sys.stdout.write(f"    compares: {info['compare']}\n")
+    sys.stdout.write(f"\nRun one by name from any folder: patternsim run {paths[0].stem}\n"
+                     f"(the files are in {scenarios.SCENARIO_DIR}; copy one to start your own)\n")
     return 0

@@ -25,15 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run", help="simulate architectures on a scenario and compare them",
         description="Simulate each architecture against the scenario's ERP and workload, then print "
                     "latency, ERP load and staleness side by side.",
-        epilog="examples:\n  patternsim run scenarios/retail.toml\n"
+        epilog="examples:\n  patternsim run flash_sale                  (a bundled scenario by name: its comparison)\n"
                "  patternsim run scenarios/retail.toml --replications 5\n"
                "  patternsim run scenarios/retail.toml --patterns direct,batch_sync --set erp.update_rate=5\n"
-               "  patternsim run --json > results.json",
+               "  patternsim run --json > results.json\n\n"
+               "'patternsim scenarios' lists the bundled scenarios; docs/scenarios.md describes the file format.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: the built-in retail scenario)")
-    p.add_argument("--patterns", default=DEFAULT_PATTERNS, metavar="ARCHS",
+    p.add_argument("scenario", nargs="?", help="scenario TOML file, or a bundled scenario's name (default: the "
+                                               "built-in retail scenario)")
+    p.add_argument("--patterns", metavar="ARCHS",
                    help="architectures to compare: pattern ids joined by '+', separated by ',' "
-                        f"(default: {DEFAULT_PATTERNS}; see 'patternsim patterns')")
+                        f"(default: the scenario's own comparison, else {DEFAULT_PATTERNS}; see 'patternsim patterns')")
     p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set erp.update_rate=5 (repeatable)")
@@ -62,7 +64,8 @@ def main(args: argparse.Namespace) -> int:
     if args.seed is not None:
         scenario["scenario"]["seed"] = args.seed
         scenarios.validate(scenario, "--seed")
-    architectures = parse(args.patterns)
+    architectures = parse(args.patterns if args.patterns is not None
+                          else scenarios.comparison(scenario, DEFAULT_PATTERNS))
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: must be at least 1, got {args.workers}")
     if args.replications < 1:

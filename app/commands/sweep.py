@@ -38,9 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                "--out sweep-out\n"
                "  patternsim sweep scenarios/retail.toml --vary workload.rate=10,30 --out sweep-out --resume",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", nargs="?", help="scenario TOML file (default: the built-in retail scenario)")
-    p.add_argument("--patterns", default=DEFAULT_PATTERNS, metavar="ARCHS",
-                   help=f"architectures to compare, as for 'patternsim run' (default: {DEFAULT_PATTERNS})")
+    p.add_argument("scenario", nargs="?", help="scenario TOML file, or a bundled scenario's name (default: the "
+                                               "built-in retail scenario)")
+    p.add_argument("--patterns", metavar="ARCHS",
+                   help="architectures to compare, as for 'patternsim run' (default: the scenario's own "
+                        f"comparison, else {DEFAULT_PATTERNS})")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="a scenario key and the values to try (TOML syntax; repeatable: cross product)")
     p.add_argument("--seeds", type=int, default=3, metavar="N", help="seeds per combination (default: 3)")
@@ -60,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     scenario = scenarios.load(args.scenario, args.overrides)
-    architectures = parse(args.patterns)
+    architectures = parse(args.patterns if args.patterns is not None
+                          else scenarios.comparison(scenario, DEFAULT_PATTERNS))
     if not args.vary:
         raise UsageError("--vary: give at least one KEY=V1,V2,... (use 'patternsim run' for a single run)")
     if args.seed is not None:  # checked like scenario.seed (numpy refuses a negative seed mid-sweep)
