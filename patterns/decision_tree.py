@@ -31,7 +31,11 @@ class Answer:
 
 @dataclass(frozen=True)
 class Question:
-    """One question of the tree; ``recommended`` is the answer on the common path."""
+    """One question of the tree; ``recommended`` is the answer on the common path.
+
+    Most questions ask a fact about the user's systems, where that answer is only the usual case
+    (marked "default"); ``advice`` marks the ones where the seed recommends an answer ("recommended").
+    """
 
     id: str
     text: str
@@ -39,6 +43,12 @@ class Question:
     answers: tuple[Answer, ...]
     recommended: str
     short: str = ""  # a few words for the path-so-far panel
+    advice: bool = False
+
+    @property
+    def mark(self) -> str:
+        """How the preselected answer is labelled: ``recommended`` (advice) or ``default`` (a fact)."""
+        return "recommended" if self.advice else "default"
 
     def answer(self, value: str) -> Answer:
         for a in self.answers:
@@ -81,7 +91,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "list. Then the source must call back on every change (real-time sync).",
         (Answer("no", "No, minutes behind is fine: batch sync", adds=("batch_sync",), next="isolate_sync"),
          Answer("yes", "Yes: real-time sync from source callbacks", adds=("realtime_sync",), next="change_volume")),
-        "no", short="Real-time summary"),
+        "no", short="Real-time summary", advice=True),
     Question(
         "change_volume", "Can changes arrive faster than they can be handled one by one?",
         "A callback handled inline keeps the source waiting, and with only a few handlers a burst of changes "

@@ -13,6 +13,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from patterns.architecture import expand
 from simulator import scenario as scenarios
 from simulator.run import run_one
 
@@ -41,6 +42,36 @@ FAULTS: dict[str, tuple[str, dict[str, Any]]] = {
     "worker_crash": ("sync workers crash on 20% of items", {"patterns.queued_sync.crash_rate": 0.2}),
 }
 SYNC_ARCHITECTURES = ["batch_sync", "realtime_sync", "queued_sync", "ordered_sync", "queued_sync+ordered_sync"]
+# One sentence per fault: why each pattern ends as it does (docs/fault-matrix.md prints them under the table).
+WHY: dict[str, str] = {
+    "none": "The reference row: with no fault every sync converges and every read is answered.",
+    "outage": "Reads that need the ERP fail while it is down; batch_sync catches up by its cursor and the queued "
+              "syncs retry their items, but realtime_sync and ordered_sync fetch inside the callback, with no "
+              "queue and no retry, so a change notified during the outage is lost.",
+    "hang": "As for the outage, with calls that hang until the 2 s timeout: fewer callbacks get through during "
+            "the hang, so the inline syncs lose fewer changes, but still lose them.",
+    "errors": "A failed read is retried by the Integration Service and a failed sync step is tried again, so "
+              "every sync converges; availability drops by the requests whose retries all failed.",
+    "spike": "A slow ERP makes every call slower but loses nothing, so every sync converges.",
+    "slow_under_load": "The ERP slows as its queue grows; at this load that costs time, not changes.",
+    "change_burst": "At this scale (300 customers) every sync absorbs a tenfold burst; the flash_sale scenario "
+                    "shows a burst that inline handlers cannot take.",
+    "callback_loss": "A callback the ERP never sends cannot be queued or retried, so every callback-driven sync "
+                     "loses those changes; only batch_sync, which reads changes by cursor, converges (a periodic "
+                     "reconciliation is the cure).",
+    "callback_duplicates": "A duplicate notification only fetches the current record again: harmless to all.",
+    "callback_reorder": "Eight callbacks in flight meet two inline handlers: the callbacks refused for want of a "
+                        "handler are lost by realtime_sync and ordered_sync alike (capacity, not order, is the "
+                        "problem here), while the queued syncs take every one.",
+    "callback_delay": "Callbacks 5 s late arrive in bunches at two inline handlers, and those refused are lost; the "
+                      "queued syncs take them all and converge.",
+    "local_db_errors": "A local write that fails inside a callback (an inline store, or the queue insert) fails the "
+                       "callback, which the ERP does not send again, so every callback-driven sync loses changes; "
+                       "batch_sync retries its whole cycle.",
+    "local_db_errors_retried": "When the ERP sends a failed callback again (up to 5 times), every sync converges.",
+    "worker_crash": "Only queued_sync has workers: an item whose worker crashed comes back when its lease runs out, "
+                    "so nothing is lost. n/a: a pattern with no workers has nothing to crash.",
+}
 
 
 def base_scenario() -> dict[str, Any]:
@@ -69,31 +100,52 @@ def cell(base: dict[str, Any], fault: str, architecture: str) -> dict[str, Any]:
             "converged": conv["divergent_records"] == 0 and conv["lost_changes"] == 0}
 
 
+def applies(fault: str, architecture: str) -> bool:
+    """Can ``fault`` touch ``architecture``? A fault set only in one pattern's keys (``patterns.queued_sync.
+    crash_rate``) cannot touch an architecture without that pattern; the matrix shows it as n/a."""
+    keys = list(FAULTS[fault][1])
+    owners = {k.split(".")[1] for k in keys if k.startswith("patterns.")}
+    if not keys or len(owners) != 1 or not all(k.startswith("patterns.") for k in keys):
+        return True
+    return owners <= set(expand(architecture.split("+")))
+
+
 def matrix(faults: list[str] | None = None, architectures: list[str] | None = None,
            progress: Callable[[str, float], None] | None = None) -> list[dict[str, Any]]:
+    """One row per (fault, architecture); a fault that cannot touch the architecture is not run (``applies``)."""
     base = base_scenario()
     faults = faults or list(FAULTS)
     architectures = architectures or SYNC_ARCHITECTURES
     rows, total = [], len(faults) * len(architectures)
     for fault in faults:
         for architecture in architectures:
-            rows.append(cell(base, fault, architecture))
+            if applies(fault, architecture):
+                rows.append(cell(base, fault, architecture))
+            else:
+                rows.append({"fault": fault, "architecture": architecture, "applies": False})
             if progress:
                 progress("fault matrix", len(rows) / total)
     return rows
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    """Faults down, architectures across; each cell: converged or what was lost, and availability."""
+    """Faults down, architectures across; each cell: converged or what was lost, and availability (n/a where
+    the fault cannot touch the pattern). Under the table, one sentence per fault says why."""
     architectures = list(dict.fromkeys(r["architecture"] for r in rows))
+    faults = list(dict.fromkeys(r["fault"] for r in rows))
     lines = ["| fault | " + " | ".join(architectures) + " |", "|---|" + "---|" * len(architectures)]
-    for fault in dict.fromkeys(r["fault"] for r in rows):
+    for fault in faults:
         cells = []
         for arch in architectures:
             r = next(x for x in rows if x["fault"] == fault and x["architecture"] == arch)
+            if not r.get("applies", True):
+                cells.append("n/a")
+                continue
             verdict = "converged" if r["converged"] else f"**{r['divergent']} divergent, {r['lost']} lost**"
             cells.append(f"{verdict}; avail. {r['availability']:.1%}")
         lines.append(f"| {fault}: {FAULTS[fault][0]} | " + " | ".join(cells) + " |")
+    lines += ["", "Why each row ends as it does:", ""]
+    lines += [f"- **{fault}**: {WHY[fault]}" for fault in faults]
     return "\n".join(lines) + "\n"
 
 

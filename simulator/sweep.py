@@ -310,17 +310,20 @@ def execute(sweep: Sweep, executor: Executor, store: CellStore | None = None, re
 
 
 @contextmanager
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
-    """A Dask client's executor with ``scheduler``; else a process pool (``workers=0``: this process)."""
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  connect_timeout: float = 10.0) -> Iterator[Executor]:
+    """A Dask client's executor with ``scheduler`` (giving up after ``connect_timeout`` seconds); else a
+    process pool (``workers=0``: this process)."""
     if scheduler:
         try:
             from distributed import Client  # noqa: PLC0415 - only sweeps on a cluster need dask
         except ImportError:
             raise SweepError("--scheduler needs dask.distributed (pip install 'dask[distributed]')") from None
         try:
-            client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
+            client = Client(scheduler, timeout=f"{connect_timeout}s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+            raise SweepError(f"--scheduler {scheduler}: cannot connect within {connect_timeout:g} s "
+                             f"({' '.join(str(exc).split())[:160]})") from None
         with client:
             dask_executor = client.get_executor()
             try:

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     common = " ".join(f"--answer {k}={v}" for k, v in tree.recommended_answers().items())
     p = sub.add_parser(
         "recommend", help="walk the decision tree and print the recommended architecture",
-        description="Answer the decision tree's questions (DESIGN section 10) and get the architecture "
+        description="Answer the decision tree's questions (docs/decision-tree.md) and get the architecture "
                     "to run: pattern ids joined by '+', ready for 'patternsim run --patterns'.",
         epilog=f"questions (asked in this order; the answers decide which come next):\n{questions}\n\n"
                f"examples:\n  patternsim recommend            (asks each question in the terminal)\n"
@@ -60,8 +60,10 @@ def main(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO |
         stdout.write(f"  {pid}: {summary}\n")
     for pid, values in outcome.params.items():
         stdout.write(f"  {pid} settings: {', '.join(f'{k}={v}' for k, v in values.items())}\n")
-    runs = outcome.name if outcome.name == "direct" else f"direct,{outcome.name}"
-    stdout.write(f"\ncompare it with the baseline: patternsim run --patterns {runs}\n")
+    if outcome.name == "direct":  # the baseline itself: nothing to compare it with
+        stdout.write("\nrun it: patternsim run --patterns direct\n")
+    else:
+        stdout.write(f"\ncompare it with the baseline: patternsim run --patterns direct,{outcome.name}\n")
     return 0
 
 
@@ -70,7 +72,7 @@ def ask(question: tree.Question, stdin: TextIO, stdout: TextIO) -> str:
     stdout.write(f"\n{question.text}\n")
     stdout.write(textwrap.fill(question.explanation, 88, initial_indent="  ", subsequent_indent="  ") + "\n")
     for a in question.answers:
-        mark = "  (recommended)" if a.value == question.recommended else ""
+        mark = f"  ({question.mark})" if a.value == question.recommended else ""
         stdout.write(f"  {a.value}: {a.label}{mark}\n")
     while True:
         stdout.write(f"{'/'.join(question.values)} [{question.recommended}]: ")

@@ -53,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="worker processes (default: one per CPU; 0: run in this process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the cells on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="with --scheduler: give up connecting after this many seconds (default: 10)")
     p.add_argument("--resume", action="store_true", help="keep the cells already finished in --out DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for cells/, sweep.json, sweep.csv, "
                                                                "summary.csv")
@@ -70,6 +72,8 @@ def main(args: argparse.Namespace) -> int:
         scenarios.validate({**scenario, "scenario": {**scenario["scenario"], "seed": args.seed}}, "--seed")
     if args.workers is not None and args.scheduler:
         raise UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
+    if not 0 < args.connect_timeout <= 3600:
+        raise UsageError(f"--connect-timeout: must be between 0 and 3600 seconds, got {args.connect_timeout:g}")
     plan = sweeps.plan(scenario, args.vary, architectures, args.seeds, args.seed)
     out = checks.out_dir(args.out, files=OUTPUTS, folders=("cells",))
     store = sweeps.CellStore(out / "cells")
@@ -92,8 +96,12 @@ def main(args: argparse.Namespace) -> int:
             eta = f", ETA {_duration((time.monotonic() - started) / computed[0] * (total - done))}"
         progress("sweep", done / total, f"{done}/{total} cells{eta}")
 
+    if args.scheduler and not args.quiet:
+        sys.stderr.write(f"connecting to the Dask scheduler at {args.scheduler} "
+                         f"(giving up after {args.connect_timeout:g} s)...\n")
+        sys.stderr.flush()
     try:
-        with sweeps.make_executor(args.workers, args.scheduler) as executor:
+        with sweeps.make_executor(args.workers, args.scheduler, args.connect_timeout) as executor:
             records = sweeps.execute(plan, executor, store, args.resume, on_cell)
         doc = sweeps.document(plan, records)
         try:

@@ -58,5 +58,13 @@ def test_questions_are_asked_on_a_terminal() -> None:
     assert recommend.main(args, stdin, stdout) == 0
     out = stdout.getvalue()
     assert "please answer yes or no" in out
-    assert "(recommended)" in out
+    # Facts about the user's systems are "(default)"; only the seed's advice (batch over real time) is "(recommended)".
+    assert out.count("(recommended)") == 1 and "No, minutes behind is fine: batch sync  (recommended)" in out
+    assert "yes: Yes, a local copy is allowed  (default)" in out
     assert "architecture: realtime_sync" in out
+
+
+def test_direct_is_not_compared_with_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["recommend", "--answer", "replicate=no"]) == 0
+    out = capsys.readouterr().out
+    assert "direct,direct" not in out and "--patterns direct\n" in out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.faults import FAULTS, SYNC_ARCHITECTURES, base_scenario, cell, markdown
+from simulator.faults import FAULTS, SYNC_ARCHITECTURES, WHY, applies, base_scenario, cell, markdown, matrix
 
 INLINE = {"outage", "hang", "callback_loss", "callback_reorder", "callback_delay", "local_db_errors"}
 LOSES = {
@@ -45,4 +45,21 @@ def test_markdown_has_a_row_per_fault_and_a_column_per_architecture():
     rows[1].update(divergent=2, lost=3, converged=False)
     table = markdown(rows).splitlines()
     assert table[0] == "| fault | batch_sync | queued_sync |"
-    assert len(table) == 4 and "**2 divergent, 3 lost**" in table[2]
+    assert table[3].startswith("| outage") and "**2 divergent, 3 lost**" in table[2]
+
+
+def test_a_fault_in_one_patterns_keys_is_na_for_architectures_without_it():
+    assert not applies("worker_crash", "batch_sync") and not applies("worker_crash", "ordered_sync")
+    assert applies("worker_crash", "queued_sync") and applies("worker_crash", "queued_sync+ordered_sync")
+    assert all(applies(f, a) for f in FAULTS if f != "worker_crash" for a in SYNC_ARCHITECTURES)
+    rows = matrix(["worker_crash"], ["batch_sync"])
+    assert rows == [{"fault": "worker_crash", "architecture": "batch_sync", "applies": False}]  # not run at all
+    assert "| worker_crash: sync workers crash on 20% of items | n/a |" in markdown(rows)
+
+
+def test_every_fault_is_explained_in_a_sentence_under_the_table():
+    assert WHY.keys() == FAULTS.keys()
+    rows = [{"fault": f, "architecture": "batch_sync", "divergent": 0, "lost": 0, "converged": True,
+             "availability": 1.0} for f in FAULTS]
+    text = markdown(rows)
+    assert all(f"- **{f}**: {WHY[f]}" in text for f in FAULTS)

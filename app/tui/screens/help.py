@@ -14,7 +14,8 @@ consumer **latency**, **ERP load** and **staleness**, measured on a simulated ER
 
 1. **Welcome** - start the guided walk, pick patterns by hand, or open a scenario (`.toml`)
    or results (`.json`) file.
-2. **Walk** - one question a screen. The recommended answer is marked with ★; `r` takes it.
+2. **Walk** - one question a screen. The usual answer is marked ★ (*default* for a fact about your
+   systems, *recommended* where the patterns advise it); `r` takes it.
    `Esc` goes back; your answers are kept.
 3. **Outcome** - the architecture the walk leads to, each pattern's pros and cons, and the
    baseline `direct`. `a` adds an architecture, `d` removes the selected one, `Enter` goes on.

@@ -29,7 +29,7 @@ class QuestionScreen(Screen[None]):
     app: PatternsimApp
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("r", "recommended", "Recommended"),
+        Binding("r", "recommended", "Default"),
     ]
 
     def __init__(self, qid: str):
@@ -51,7 +51,7 @@ class QuestionScreen(Screen[None]):
     def _option(self, answer: tree.Answer) -> Option:
         recommended = answer.value == self.question.recommended
         adds = f"  [green]+{'+'.join(answer.adds)}[/]" if answer.adds else ""
-        mark = "  [b]★ recommended[/]" if recommended else ""
+        mark = f"  [b]★ {self.question.mark}[/]" if recommended else ""
         return Option(f"{answer.label}{adds}{mark}", id=answer.value)
 
     def on_mount(self) -> None:
