@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 
 from app import signals
-from app.commands import catalogue, faults, recommend, report, run, sweep
+from app.commands import catalogue, faults, recommend, report, run, serve, sweep
 from app.errors import UsageError, one_line
 from app.signals import Terminated, sigterm_as_interrupt
 from patterns.architecture import ArchitectureError
 from simulator.scenario import ScenarioError
 
-COMMANDS = [run, sweep, report, recommend, faults, catalogue]
+COMMANDS = [run, sweep, report, recommend, faults, serve, catalogue]
 
 
 class Parser(argparse.ArgumentParser):

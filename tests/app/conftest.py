@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +44,19 @@ def chromium_path() -> str:
             pytest.fail(f"browser test in CI: {problem}; .ci/run installs both")
         pytest.skip(f"browser test skipped: {problem}")
     return path
+
+
+@pytest.fixture
+def browser(chromium_path: str) -> Iterator[Any]:
+    """A headless Chromium (a Playwright ``Browser``), closed after the test."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only the browser tests need it
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def report_scenario() -> dict:
