@@ -89,7 +89,7 @@ def cell(base: dict[str, Any], fault: str, architecture: str) -> dict[str, Any]:
     """Run one architecture under one fault; returns a flat row for the matrix."""
     sc = copy.deepcopy(base)
     for key, value in FAULTS[fault][1].items():
-        scenarios.apply_override(sc, f"{key}={_toml(value)}")
+        scenarios.apply_override(sc, f"{key}={scenarios.toml_literal(value)}")
     scenarios.validate(sc, f"fault {fault}")
     block = run_one(sc, architecture.split("+"), sc["scenario"]["seed"])
     conv = block["convergence"]
@@ -147,16 +147,3 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     lines += ["", "Why each row ends as it does:", ""]
     lines += [f"- **{fault}**: {WHY[fault]}" for fault in faults]
     return "\n".join(lines) + "\n"
-
-
-def _toml(value: Any) -> str:
-    """A Python value as a TOML literal, for ``apply_override``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
-    return repr(value)

@@ -450,6 +450,21 @@ def bundled() -> list[Path]:
     return sorted(SCENARIO_DIR.glob("*.toml"))
 
 
+def toml_literal(value: Any) -> str:
+    """A value as a TOML literal, as ``--set`` and the TUI's form take it (whole floats without ``.0``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
 def comparison(scenario: dict[str, Any], default: str) -> str:
     """The architectures to run when none are named: the scenario's own ``compare``, else ``default``."""
     return scenario["scenario"]["compare"] or default

@@ -27,9 +27,13 @@ def test_domain_does_not_import_textual() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
+def _values(base, architectures=(("direct",),)):
+    return form.values(base, form.fields(base, [list(a) for a in architectures]))
+
+
 def test_form_names_every_wrong_field_with_the_reason() -> None:
     base = scenarios.defaults()
-    texts = {**form.values(base), "scenario.duration": "abc", "data.customers": "-3", "workload.rate": ""}
+    texts = {**_values(base), "scenario.duration": "abc", "data.customers": "-3", "workload.rate": ""}
     checked = form.check(base, texts)
     assert not checked.ok
     assert set(checked.errors) == {"scenario.duration", "data.customers", "workload.rate"}
@@ -40,15 +44,51 @@ def test_form_names_every_wrong_field_with_the_reason() -> None:
 
 def test_form_returns_the_scenario_to_run() -> None:
     base = scenarios.defaults()
-    checked = form.check(base, {**form.values(base), "scenario.duration": "60", "erp.network_latency.mean_ms": "5"})
+    checked = form.check(base, {**_values(base), "scenario.duration": "60", "erp.network_latency.mean_ms": "5"})
     assert checked.ok
     assert checked.scenario["scenario"]["duration"] == 60.0
     assert checked.scenario["erp"]["network_latency"] == {"dist": "constant", "mean_ms": 5.0}
     assert base["scenario"]["duration"] == 3600.0  # the base is not touched
 
 
-def test_form_fields_exist_in_the_scenario() -> None:
-    assert form.values(scenarios.defaults()).keys() == {f.key for f in form.FIELDS}
+def test_form_offers_every_setting_of_the_chosen_patterns_and_the_callbacks() -> None:
+    base = scenarios.defaults()
+    keys = {f.key for f in form.fields(base, [["direct"], ["batch_sync", "lazy_load"]])}
+    settings = form.pattern_settings()
+    assert {f"patterns.lazy_load.{k}" for k in settings["lazy_load"]} <= keys
+    assert {f"patterns.batch_sync.{k}" for k in settings["batch_sync"]} <= keys
+    assert {"erp.bursts", "erp.outages", "workload.bursts"} <= keys
+    assert not any(k.startswith(("erp.callback.", "patterns.queued_sync.")) for k in keys)  # no callbacks taken
+    specs = {f.key: f for f in form.fields(base, [["queued_sync", "ordered_sync"]])}
+    callback = {f"erp.callback.{k}" for k, v in base["erp"]["callback"].items() if not isinstance(v, dict)}
+    assert callback | {"erp.callback.delay.mean_ms"} <= specs.keys()
+    assert {f"patterns.{p}.{k}" for p in ("realtime_sync", "queued_sync") for k in settings[p]} <= specs.keys()
+    assert [s.section for s in specs.values()][-1] == "queued_sync"  # in the architecture's order
+    assert form.fields(base, [["lazy_load"]])[-3].choices == ("ttl", "timestamp")
+
+
+def test_a_new_patterns_settings_appear_without_editing_the_form(monkeypatch) -> None:
+    base = scenarios.defaults()
+    base["patterns"]["write_behind"] = {"flush_interval": 5.0, "coalesce": True}
+    monkeypatch.setattr(form, "pattern_settings", lambda: {"write_behind": {"flush_interval": 5.0, "coalesce": True}})
+    specs = [f for f in form.fields(base, [["write_behind"]]) if f.section == "write_behind"]
+    assert [(f.key, f.label, f.choices) for f in specs] == [
+        ("patterns.write_behind.flush_interval", "flush interval", ()),
+        ("patterns.write_behind.coalesce", "coalesce", ("true", "false"))]
+    assert form.values(base, specs) == {"patterns.write_behind.flush_interval": "5",
+                                        "patterns.write_behind.coalesce": "true"}
+
+
+def test_form_checks_bursts_outages_and_choices_as_set_does() -> None:
+    base = scenarios.defaults()
+    texts = _values(base, [["lazy_load"]])
+    wrong = form.check(base, {**texts, "erp.outages": "[{ start = 5 }]", "erp.bursts": "lots"})
+    assert wrong.errors == {"erp.outages": "[0].duration: missing", "erp.bursts": "must be a list, got 'lots'"}
+    right = form.check(base, {**texts, "erp.outages": '[{ start = 5, duration = 10, mode = "hang" }]',
+                              "patterns.lazy_load.validation": "timestamp"})
+    assert right.ok
+    assert right.scenario["erp"]["outages"] == [{"start": 5.0, "duration": 10.0, "mode": "hang"}]
+    assert right.scenario["patterns"]["lazy_load"]["validation"] == "timestamp"
 
 
 def test_session_adopts_the_walk_and_keeps_added_architectures() -> None:

@@ -60,13 +60,12 @@ async def open_scenario(pilot: Pilot, architectures: list[list[str]] | None = No
 
 
 async def type_into(pilot: Pilot, key: str, text: str) -> None:
-    """Tab to a form field from the first one and replace its value (the field selects all on focus)."""
-    from app.tui import form
+    """Focus a form field and type over its value (an input selects all on focus)."""
     from app.tui.widgets.field_row import input_id
 
-    index = [f.key for f in form.FIELDS].index(key)
-    pilot.app.screen.query_one(f"#{input_id(form.FIELDS[0].key)}").focus()
+    pilot.app.screen.set_focus(None)  # so that focusing the field selects its whole value again
     await pilot.pause()
-    await pilot.press(*["tab"] * index)
+    pilot.app.screen.query_one(f"#{input_id(key)}").focus()
+    await pilot.pause()
     await pilot.press(*text)
     await pilot.pause()

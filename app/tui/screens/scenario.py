@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from app.tui import form
 from app.tui.screens.open_file import OpenFileScreen
 from app.tui.screens.run import RunScreen
-from app.tui.widgets.field_row import FieldRow, input_id
+from app.tui.widgets.field_row import FieldRow
 from simulator import scenario as scenarios
 from simulator.scenario import ScenarioError
 
@@ -43,6 +44,7 @@ class ScenarioScreen(Screen[None]):
         super().__init__()
         self.base: dict[str, Any] | None = None
         self.checked: form.FormCheck | None = None
+        self.specs: list[form.Field] = []
 
     def choices(self) -> list[tuple[str, str]]:
         """The defaults, the bundled files, and the file the user opened (if it is another one)."""
@@ -59,21 +61,21 @@ class ScenarioScreen(Screen[None]):
             yield Label("Scenario", id="scenario-label")
             yield Select(self.choices(), allow_blank=False, value=session.scenario_path or "",
                          id="scenario-select", compact=True)
-        yield Static("", id="scenario-description")
-        with Grid(id="form"):
-            for spec in form.FIELDS:
-                yield FieldRow(spec, "", id="row-" + spec.key.replace(".", "-"), classes="field-row")
-        yield Static("", id="field-help")
+        yield Static("", id="scenario-description", markup=False)
+        yield Grid(id="form")
+        yield Static("", id="field-help", markup=False)
         yield Static("", id="form-status")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sub_title = "scenario: " + ", ".join("+".join(a) for a in self.app.session.architectures)
-        self.load_base(keep_form=True)
-        self.query_one(f"#{input_id(form.FIELDS[0].key)}", Input).focus()
+        await self.load_base(keep_form=True)
+        first = self.query(".field-input")
+        if first:
+            first.first().focus()
 
-    def load_base(self, keep_form: bool) -> None:
-        """Load the chosen scenario; fill the form from it (or from what the user typed before)."""
+    async def load_base(self, keep_form: bool) -> None:
+        """Load the chosen scenario; lay out its fields and fill them (or with what the user typed before)."""
         session = self.app.session
         try:
             self.base = session.base_scenario()
@@ -82,20 +84,34 @@ class ScenarioScreen(Screen[None]):
             self.query_one("#form-status", Static).update(f"✗ {exc}")
             return
         info = self.base["scenario"]
-        self.query_one("#scenario-description", Static).update(f"[b]{info['name']}[/b]: {info['description']}")
-        texts = form.values(self.base)
+        guide = " · i: what to look at" if info.get("guide") else ""
+        self.query_one("#scenario-description", Static).update(f"{info['name']}: {info['description']}{guide}")
+        self.specs = form.fields(self.base, session.architectures)
+        texts = form.values(self.base, self.specs)
         if keep_form:
-            texts.update(session.form)
-        for key, text in texts.items():
-            self.query_one(f"#{input_id(key)}", Input).value = text
+            texts.update({k: v for k, v in session.form.items() if k in texts})
+        grid = self.query_one("#form", Grid)
+        rows: list[Widget] = []
+        section = None
+        for spec in self.specs:
+            if spec.section != section:
+                section = spec.section
+                rows.append(Static(section, classes="form-section", markup=False))
+            rows.append(FieldRow(spec, texts[spec.key], id="row-" + spec.key.replace(".", "-"), classes="field-row"))
+        with self.app.batch_update():
+            await grid.remove_children()
+            await grid.mount_all(rows)
         self.validate()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    async def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "scenario-select":
+            self.validate()  # a field with choices
+            return
         path = str(event.value) or None
         if path != self.app.session.scenario_path:
             self.app.session.scenario_path = path
             self.app.session.form.clear()
-            self.load_base(keep_form=False)
+            await self.load_base(keep_form=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.validate()
@@ -107,12 +123,14 @@ class ScenarioScreen(Screen[None]):
             self.query_one("#field-help", Static).update(f"{row.spec.label}: {row.spec.help}")
 
     def texts(self) -> dict[str, str]:
-        return {spec.key: self.query_one(f"#{input_id(spec.key)}", Input).value for spec in form.FIELDS}
+        return {row.spec.key: row.text for row in self.query(FieldRow)}
 
     def validate(self) -> form.FormCheck | None:
         if self.base is None:
             return None
         texts = self.texts()
+        if not texts:  # the rows are being laid out
+            return self.checked
         self.app.session.form = dict(texts)
         self.checked = form.check(self.base, texts)
         for row in self.query(FieldRow):
@@ -139,7 +157,7 @@ class ScenarioScreen(Screen[None]):
     def action_open(self) -> None:
         self.app.push_screen(OpenFileScreen(scenarios_only=True), self._opened)
 
-    def _opened(self, picked: tuple[str, object] | None) -> None:
+    async def _opened(self, picked: tuple[str, object] | None) -> None:
         if picked is None:
             return
         self.app.session.scenario_path = str(picked[1])
@@ -148,7 +166,7 @@ class ScenarioScreen(Screen[None]):
         with self.prevent(Select.Changed):
             select.set_options(self.choices())
             select.value = self.app.session.scenario_path
-        self.load_base(keep_form=False)
+        await self.load_base(keep_form=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()
