@@ -13,6 +13,29 @@ from app.table import ROWS
 QUOTED = re.compile(r'"([^"\n]+)"')
 
 
+def reflow(guide: str) -> str:
+    """The guide with its source line breaks undone: one line per paragraph and per ``- `` bullet.
+
+    A bullet's continuation lines are indented; an unindented line after a bullet starts a paragraph.
+    """
+    paragraphs: list[str] = []
+    new = True
+    for line in guide.strip().splitlines():
+        text = line.strip()
+        if not text:
+            new = True
+            continue
+        bullet_before = bool(paragraphs) and paragraphs[-1].startswith("- ")
+        continues = not new and paragraphs and not text.startswith("- ") and (
+            line[:1].isspace() or not bullet_before)
+        if continues:
+            paragraphs[-1] += " " + text
+        else:
+            paragraphs.append(text)
+        new = False
+    return "\n".join(paragraphs)
+
+
 def quoted(guide: str) -> list[str]:
     """Every phrase the guide puts in double quotes, in order."""
     return QUOTED.findall(" ".join(guide.split()))

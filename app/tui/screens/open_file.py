@@ -18,7 +18,7 @@ from simulator import scenario as scenarios
 from simulator.scenario import ScenarioError
 
 
-class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
+class OpenFileScreen(ModalScreen[tuple[str, Any, str] | None]):
     """Type a path (or pick a bundled scenario); a file that cannot be used is explained here."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
@@ -50,11 +50,11 @@ class OpenFileScreen(ModalScreen[tuple[str, Any] | None]):
         try:
             if self.scenarios_only and path.endswith(".json"):
                 raise UsageError(f"{path}: a results file; open it from the welcome screen")
-            picked = open_file(path)
+            kind, value = open_file(path)
         except (UsageError, ScenarioError) as exc:
             self.query_one("#open-error", Label).update(f"✗ {exc}")
             return
-        self.dismiss(picked)
+        self.dismiss((kind, value, path))
 
 
 def _describe(path: Path) -> str:

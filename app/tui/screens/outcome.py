@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from app.tui.screens.pick import PickScreen
 from app.tui.screens.scenario import ScenarioScreen
-from app.tui.session import BASELINE, problem_with
+from app.tui.session import BASELINE, patterns_in_order, problem_with, walk_steps
 from app.tui.widgets.pattern_card import PatternCard
 from patterns.architecture import ArchitectureError, expand
 from patterns.catalogue import PATTERNS
@@ -85,7 +86,28 @@ class OutcomeScreen(Screen[None]):
             cards.mount(Static("No architecture yet: press a to add one.", classes="card"))
             return
         ids = archs[index]
+        cards.mount(Static(self.why(ids), classes="why"))
         cards.mount_all([PatternCard(pid, PATTERNS.get(pid), classes="card") for pid in expand(ids)])
+
+    def why(self, ids: list[str]) -> Text:
+        """Why this architecture is listed (the answers that led to it), and its patterns in build order."""
+        text = Text()
+        text.append("+".join(ids), style="bold")
+        if ids == self.app.session.walked:
+            text.append(", because you answered:\n")
+            for i, (question, _, label, effect) in enumerate(walk_steps(self.app.session.answers), 1):
+                text.append(f"{i}. {question}: ", style="dim")
+                text.append(label)
+                if effect:
+                    text.append(f"  {effect}", style="green")
+                text.append("\n")
+        elif ids == BASELINE:
+            text.append(": the baseline, every read and write goes to the ERP.\n")
+        else:
+            text.append(": added by hand.\n")
+        text.append("Its patterns, in order: ", style="dim")
+        text.append(" → ".join(f"{pid} ({title})" for pid, title in patterns_in_order(ids)))
+        return text
 
     def action_add(self) -> None:
         self.app.push_screen(PickScreen(), self._picked)

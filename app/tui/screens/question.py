@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.tui.screens.outcome import OutcomeScreen
+from app.tui.session import walk_steps
 from app.tui.widgets.path_panel import PathPanel
 from patterns import decision_tree as tree
 
@@ -56,12 +57,7 @@ class QuestionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         answers = self.app.session.answers
-        steps = []
-        for qid, value in tree.follow(answers).path:
-            if qid == self.question.id:
-                break
-            q = tree.QUESTIONS[qid]
-            steps.append((q.short, value, _effect(q.answer(value))))
+        steps = [(q, value, effect) for q, value, _, effect in walk_steps(answers, until=self.question.id)]
         self.query_one(PathPanel).show(steps, self.question.short)
         self.sub_title = f"question {len(steps) + 1}: {self.question.short}"
         menu = self.query_one(OptionList)
@@ -88,10 +84,3 @@ class QuestionScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _effect(answer: tree.Answer) -> str:
-    """What an answer did, in a few words: ``+batch_sync`` or ``validation=ttl``."""
-    parts = [f"+{pid}" for pid in answer.adds]
-    parts += [f"{k}={v}" for values in answer.params.values() for k, v in values.items()]
-    return " ".join(parts)

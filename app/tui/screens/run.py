@@ -76,9 +76,8 @@ class RunScreen(Screen[None]):
                 bar.advance(message.fraction)
 
     def on_run_finished(self, message: RunFinished) -> None:
-        self.app.session.results = message.results
-        self.app.session.results_path = None
-        self.app.switch_screen(ResultsScreen())
+        run = self.app.session.record(message.results)
+        self.app.switch_screen(ResultsScreen(run))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from app.tui import form
+from app.tui.screens.guide import GuideScreen
 from app.tui.screens.open_file import OpenFileScreen
 from app.tui.screens.run import RunScreen
 from app.tui.widgets.field_row import FieldRow
@@ -38,6 +39,7 @@ class ScenarioScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("ctrl+r", "run", "Run", priority=True),
         Binding("ctrl+o", "open", "Open file", priority=True),
+        Binding("f2", "guide", "Guide"),
     ]
 
     def __init__(self) -> None:
@@ -84,7 +86,7 @@ class ScenarioScreen(Screen[None]):
             self.query_one("#form-status", Static).update(f"✗ {exc}")
             return
         info = self.base["scenario"]
-        guide = " · i: what to look at" if info.get("guide") else ""
+        guide = " · F2: what to look at" if info.get("guide") else ""
         self.query_one("#scenario-description", Static).update(f"{info['name']}: {info['description']}{guide}")
         self.specs = form.fields(self.base, session.architectures)
         texts = form.values(self.base, self.specs)
@@ -109,9 +111,30 @@ class ScenarioScreen(Screen[None]):
             return
         path = str(event.value) or None
         if path != self.app.session.scenario_path:
-            self.app.session.scenario_path = path
-            self.app.session.form.clear()
-            await self.load_base(keep_form=False)
+            await self.switch_to(path)
+
+    async def switch_to(self, path: str | None) -> None:
+        """Another scenario: its own values; and its comparison, unless the user chose the architectures."""
+        session = self.app.session
+        follow = session.follows_compare()
+        session.scenario_path = path
+        session.form.clear()
+        compare = session.scenario_compare()
+        if follow and compare and compare != session.architectures:
+            session.architectures = compare
+            self.notify("Its comparison: " + ", ".join("+".join(a) for a in compare))
+        elif compare and compare != session.architectures:
+            self.notify(f"This scenario is about {', '.join('+'.join(a) for a in compare)}; your architectures "
+                        "are kept (Esc, then a and d, to change them).")
+        self.sub_title = "scenario: " + ", ".join("+".join(a) for a in session.architectures)
+        await self.load_base(keep_form=False)
+
+    def action_guide(self) -> None:
+        info = (self.base or {}).get("scenario", {})
+        if info.get("guide"):
+            self.app.push_screen(GuideScreen(info["name"], info["guide"]))
+        else:
+            self.notify("This scenario has no guide.")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.validate()
@@ -157,16 +180,17 @@ class ScenarioScreen(Screen[None]):
     def action_open(self) -> None:
         self.app.push_screen(OpenFileScreen(scenarios_only=True), self._opened)
 
-    async def _opened(self, picked: tuple[str, object] | None) -> None:
+    async def _opened(self, picked: tuple[str, object, str] | None) -> None:
         if picked is None:
             return
-        self.app.session.scenario_path = str(picked[1])
-        self.app.session.form.clear()
-        select = self.query_one(Select)
+        path = str(picked[1])
+        select = self.query_one("#scenario-select", Select)
+        self.app.session.scenario_path, previous = path, self.app.session.scenario_path
         with self.prevent(Select.Changed):
             select.set_options(self.choices())
-            select.value = self.app.session.scenario_path
-        await self.load_base(keep_form=False)
+            select.value = path
+        self.app.session.scenario_path = previous
+        await self.switch_to(path)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,119 @@
+"""Two runs side by side: what changed in the scenario, and each metric's change per architecture (no textual).
+
+A run's results may carry ``ci95`` per architecture (a tree shaped like the metrics, holding 95%
+half-widths) when it was replicated. A change is then called better or worse only when it exceeds
+the two intervals combined (sqrt(h1² + h2²), the half-width of the difference of two independent
+means); within them it is "unsure". Without intervals the sign alone decides, and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from app.table import ROWS, _cell
+
+IGNORED = {"scenario.guide", "scenario.description"}  # words, not settings
+
+
+@dataclass(frozen=True)
+class Change:
+    """One metric of one architecture in two runs."""
+
+    before: str
+    after: str
+    delta: str  # "+12%", "-3.0", "" when unchanged or not comparable
+    verdict: str  # better | worse | same | unsure | "" (no direction: counts, or nothing to compare)
+
+
+def half_width(read: Any, block: dict[str, Any]) -> float | None:
+    """The 95% half-width of a table row for one architecture, when its results carry ``ci95``."""
+    tree = block.get("ci95")
+    if not isinstance(tree, dict):
+        return None
+    try:
+        value = read(tree)
+    except (KeyError, TypeError, IndexError, ZeroDivisionError):
+        return None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def with_ci(fmt: Any, value: Any, hw: float | None) -> str:
+    """A cell as the table shows it, with ``± half-width`` in the same format when there is one."""
+    text = _cell(fmt, value)
+    if hw is None or value is None or callable(fmt):
+        return text
+    return f"{text} ± {_cell(fmt, hw)}"
+
+
+def flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and "dist" not in value:
+            out.update(flat(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def scenario_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(key, old, new)`` for every scenario setting (the seed included) that differs between two results."""
+    a, b = flat(before.get("scenario", {})), flat(after.get("scenario", {}))
+    keys = [k for k in dict.fromkeys([*a, *b]) if k not in IGNORED and a.get(k) != b.get(k)]
+    return [(k, _show(a.get(k)), _show(b.get(k))) for k in keys]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    if isinstance(value, dict) and "dist" in value:
+        return " ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items())
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[str], list[tuple[str, dict[str, Change]]]]:
+    """The architectures both runs have, and per table row, each one's change."""
+    old, new = before["architectures"], after["architectures"]
+    common = [name for name in new if name in old]
+    rows = []
+    for label, read, fmt, lower in ROWS:
+        changes = {}
+        for name in common:
+            x, y = _read(read, old[name]), _read(read, new[name])
+            hx, hy = half_width(read, old[name]), half_width(read, new[name])
+            changes[name] = Change(with_ci(fmt, x, hx), with_ci(fmt, y, hy), _delta(x, y),
+                                   _verdict(x, y, hx, hy, lower))
+        rows.append((label, changes))
+    return common, rows
+
+
+def _read(read: Any, block: dict[str, Any]) -> Any:
+    try:
+        return read(block)
+    except (KeyError, TypeError):
+        return None
+
+
+def _delta(x: Any, y: Any) -> str:
+    if not _number(x) or not _number(y) or x == y:
+        return ""
+    if x != 0:
+        return f"{(y - x) / abs(x):+.0%}"
+    return f"{y - x:+,.3g}"
+
+
+def _verdict(x: Any, y: Any, hx: float | None, hy: float | None, lower: bool | None) -> str:
+    if lower is None or not _number(x) or not _number(y):
+        return ""
+    if x == y:
+        return "same"
+    if hx is not None or hy is not None:
+        if abs(y - x) <= math.hypot(hx or 0.0, hy or 0.0):
+            return "unsure"
+    return "better" if (y < x) == lower else "worse"
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
