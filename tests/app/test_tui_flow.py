@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import DataTable, OptionList
+from textual.widgets import Checkbox, DataTable, OptionList
 
 from app.table import ROWS
 from app.tui.app import make_app
+from app.tui.screens.export import ExportScreen
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.outcome import OutcomeScreen
 from app.tui.screens.question import QuestionScreen
@@ -36,9 +37,15 @@ async def test_recommended_walk_runs_and_exports(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         assert [str(c.label).strip() for c in table.columns.values()] == ["metric", "direct", "batch_sync"]
         assert table.row_count == len(ROWS)
-        await pilot.press("j")
-        await pilot.pause()
-    doc = json.loads((tmp_path / "results.json").read_text())
+        await pilot.press("e")  # export: a new folder for this run is proposed and shown
+        assert isinstance(app.screen, ExportScreen)
+        folder = tmp_path / "retail-customers-on-an-erp-run1"
+        assert f"Writes into {folder}  (a new folder)" in str(app.screen.query_one("#export-plan").render())
+        app.screen.query_one("#export-html", Checkbox).value = False  # no matplotlib here: JSON and CSV
+        await pilot.press("enter")
+        await until(pilot, lambda: (folder / "results.csv").exists())
+        assert app.session.unexported() == []
+    doc = json.loads((folder / "results.json").read_text())
     assert list(doc["architectures"]) == ["direct", "batch_sync"]
     assert doc["scenario"]["scenario"]["duration"] == 60
     assert doc["scenario"]["data"]["customers"] == 500
@@ -94,7 +101,7 @@ async def test_cancel_returns_to_the_form() -> None:
 async def test_pick_by_hand_rejects_conflicts() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "enter")  # pick patterns by hand: the picker opens over the outcome
+        await pilot.press("down", "down", "enter")  # pick patterns by hand: the picker opens over the outcome
         await pilot.press("space", "down", "space")  # direct + batch_sync
         assert "direct+batch_sync" in str(app.screen.query_one("#pick-status").render())
         await pilot.press("a")
@@ -111,7 +118,7 @@ async def test_pick_by_hand_rejects_conflicts() -> None:
 async def test_open_results_file_and_export_csv_and_report(tmp_path: Path, results_file: Path) -> None:
     app = make_app(out_dir=tmp_path / "out")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "down", "enter")
+        await pilot.press("down", "down", "down", "enter")
         path = app.screen.query_one("#open-path")
         path.value = str(tmp_path / "missing.json")  # as if pasted
         await pilot.press("enter")
@@ -121,11 +128,17 @@ async def test_open_results_file_and_export_csv_and_report(tmp_path: Path, resul
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         assert app.screen.query_one(DataTable).row_count == len(ROWS)
-        await pilot.press("v", "h")
-        await until(pilot, lambda: (tmp_path / "out" / "report" / "report.html").exists())
-    header = (tmp_path / "out" / "results.csv").read_text().splitlines()[0]
+        await pilot.press("e")
+        app.screen.query_one("#export-folder").value = str(tmp_path / "chosen")
+        app.screen.query_one("#export-json", Checkbox).value = False
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: (tmp_path / "chosen" / "report.html").exists())
+        await pilot.press("q")  # an opened file is on disk already: nothing to ask
+    assert app.return_code == 0
+    header = (tmp_path / "chosen" / "results.csv").read_text().splitlines()[0]
     assert header.startswith("architecture,seed,")
-    assert "<th>direct</th>" in (tmp_path / "out" / "report" / "report.html").read_text()
+    assert not (tmp_path / "chosen" / "results.json").exists()
+    assert "<th>direct</th>" in (tmp_path / "chosen" / "report.html").read_text()
 
 
 @sync

@@ -40,7 +40,7 @@ class CompareScreen(Screen[None]):
             yield Select(choices, value=self.earlier.number, allow_blank=False, compact=True, id="compare-select")
         yield Static("", id="compare-scenario", markup=False)
         yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-        yield Static("▲ better · ▼ worse · ≈ within the 95% intervals (replicated runs) · earlier → this run",
+        yield Static("earlier → this run · ▲ better · ▼ worse · ≈ within the 95% CIs",
                      id="compare-legend")
         yield Footer()
 

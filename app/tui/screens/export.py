@@ -58,7 +58,7 @@ class ExportScreen(ModalScreen[Choice | None]):
         existing = []
         for kind in kinds:
             path = folder / EXPORTS[kind]
-            note = " (and its charts)" if kind == "html" else ""
+            note = ""
             if path.exists():
                 existing.append(path.name)
                 note += "  exists: will be replaced" if replace else "  exists: not replaced"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Select, Static
@@ -64,7 +64,7 @@ class ScenarioScreen(Screen[None]):
             yield Select(self.choices(), allow_blank=False, value=session.scenario_path or "",
                          id="scenario-select", compact=True)
         yield Static("", id="scenario-description", markup=False)
-        yield Grid(id="form")
+        yield VerticalScroll(id="form")
         yield Static("", id="field-help", markup=False)
         yield Static("", id="form-status")
         yield Footer()
@@ -88,21 +88,22 @@ class ScenarioScreen(Screen[None]):
         info = self.base["scenario"]
         guide = " · F2: what to look at" if info.get("guide") else ""
         self.query_one("#scenario-description", Static).update(f"{info['name']}: {info['description']}{guide}")
+        self.refresh_bindings()
         self.specs = form.fields(self.base, session.architectures)
         texts = form.values(self.base, self.specs)
         if keep_form:
             texts.update({k: v for k, v in session.form.items() if k in texts})
-        grid = self.query_one("#form", Grid)
-        rows: list[Widget] = []
-        section = None
+        by_section: dict[str, list[Widget]] = {}
         for spec in self.specs:
-            if spec.section != section:
-                section = spec.section
-                rows.append(Static(section, classes="form-section", markup=False))
-            rows.append(FieldRow(spec, texts[spec.key], id="row-" + spec.key.replace(".", "-"), classes="field-row"))
+            by_section.setdefault(spec.section, []).append(
+                FieldRow(spec, texts[spec.key], id="row-" + spec.key.replace(".", "-"), classes="field-row"))
+        sections: list[Widget] = []
+        for section, rows in by_section.items():
+            sections += [Static(section, classes="form-section", markup=False), Grid(*rows, classes="form-grid")]
+        form_box = self.query_one("#form", VerticalScroll)
         with self.app.batch_update():
-            await grid.remove_children()
-            await grid.mount_all(rows)
+            await form_box.remove_children()
+            await form_box.mount_all(sections)
         self.validate()
 
     async def on_select_changed(self, event: Select.Changed) -> None:
@@ -128,6 +129,11 @@ class ScenarioScreen(Screen[None]):
                         "are kept (Esc, then a and d, to change them).")
         self.sub_title = "scenario: " + ", ".join("+".join(a) for a in session.architectures)
         await self.load_base(keep_form=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "guide":  # offered only when the scenario has a guide
+            return bool(self.base and self.base["scenario"].get("guide"))
+        return True
 
     def action_guide(self) -> None:
         info = (self.base or {}).get("scenario", {})
