@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.table import ROWS, _cell
+from simulator.scenario import toml_literal
 
 IGNORED = {"scenario.guide", "scenario.description"}  # words, not settings
 
@@ -66,11 +67,10 @@ def scenario_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tupl
 
 
 def _show(value: Any) -> str:
+    """A setting as ``--set`` and the form write it (TOML; strings bare)."""
     if value is None:
         return "(absent)"
-    if isinstance(value, dict) and "dist" in value:
-        return " ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items())
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return value if isinstance(value, str) else toml_literal(value)
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[str], list[tuple[str, dict[str, Change]]]]:

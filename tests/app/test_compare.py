@@ -25,9 +25,11 @@ def test_scenario_changes_name_each_setting_and_ignore_words(results_file: Path)
     b["scenario"]["erp"]["network_latency"]["mean_ms"] = 40.0
     b["scenario"]["scenario"]["seed"] = 7
     b["scenario"]["scenario"]["description"] = "other words"
-    assert scenario_changes(a, b) == [("scenario.seed", "42", "7"), ("erp.network_latency", "dist=constant mean_ms=20",
-                                                                     "dist=constant mean_ms=40"),
-                                      ("erp.update_rate", "2", "5")]
+    b["scenario"]["erp"]["bursts"] = [  # the stored results predate erp.bursts: absent before{"start": 25.0, "duration": 15.0, "multiplier": 20.0}]
+    assert scenario_changes(a, b) == [
+        ("scenario.seed", "42", "7"),
+        ("erp.network_latency", '{ dist = "constant", mean_ms = 20 }', '{ dist = "constant", mean_ms = 40 }'),
+        ("erp.update_rate", "2", "5"), ("erp.bursts", "(absent)", "[{ start = 25, duration = 15, multiplier = 20 }]")]
     assert scenario_changes(a, a) == []
 
 
