@@ -1,9 +1,10 @@
 """Two runs side by side: what changed in the scenario, and each metric's change per architecture (no textual).
 
-A run's results may carry ``ci95`` per architecture (a tree shaped like the metrics, holding 95%
-half-widths) when it was replicated. A change is then called better or worse only when it exceeds
-the two intervals combined (sqrt(h1² + h2²), the half-width of the difference of two independent
-means); within them it is "unsure". Without intervals the sign alone decides, and says so.
+A run's results carry ``ci95`` per architecture when it was replicated (a tree shaped like the
+metrics: 95% half-widths, or low and high for fractions). A change is then called better or worse
+only when it exceeds the two intervals combined (sqrt(h1² + h2²), the half-width of the difference
+of two independent means; two runs of a session are independent, unlike the architectures of one
+run); within them it is "unsure". Without intervals the sign alone decides.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from app.table import ROWS, _cell
+from app.table import ROWS, Row, cell_text
 from simulator.scenario import toml_literal
 
 IGNORED = {"scenario.guide", "scenario.description"}  # words, not settings
@@ -28,24 +29,12 @@ class Change:
     verdict: str  # better | worse | same | unsure | "" (no direction: counts, or nothing to compare)
 
 
-def half_width(read: Any, block: dict[str, Any]) -> float | None:
-    """The 95% half-width of a table row for one architecture, when its results carry ``ci95``."""
-    tree = block.get("ci95")
-    if not isinstance(tree, dict):
-        return None
-    try:
-        value = read(tree)
-    except (KeyError, TypeError, IndexError, ZeroDivisionError):
-        return None
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def with_ci(fmt: Any, value: Any, hw: float | None) -> str:
-    """A cell as the table shows it, with ``± half-width`` in the same format when there is one."""
-    text = _cell(fmt, value)
-    if hw is None or value is None or callable(fmt):
-        return text
-    return f"{text} ± {_cell(fmt, hw)}"
+def half_width(row: Row, block: dict[str, Any]) -> float | None:
+    """A row's 95% half-width for one architecture (half the interval for a fraction's low–high)."""
+    ci = row.interval(block)
+    if isinstance(ci, list):
+        return (ci[1] - ci[0]) / 2
+    return ci
 
 
 def flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -78,22 +67,28 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[str
     old, new = before["architectures"], after["architectures"]
     common = [name for name in new if name in old]
     rows = []
-    for label, read, fmt, lower in ROWS:
+    for row in ROWS:
         changes = {}
         for name in common:
-            x, y = _read(read, old[name]), _read(read, new[name])
-            hx, hy = half_width(read, old[name]), half_width(read, new[name])
-            changes[name] = Change(with_ci(fmt, x, hx), with_ci(fmt, y, hy), _delta(x, y),
-                                   _verdict(x, y, hx, hy, lower))
-        rows.append((label, changes))
+            x, y = _read(row, old[name]), _read(row, new[name])
+            changes[name] = Change(_read_text(row, old[name]), _read_text(row, new[name]), _delta(x, y),
+                                   _verdict(x, y, half_width(row, old[name]), half_width(row, new[name]), row.lower))
+        rows.append((row.label, changes))
     return common, rows
 
 
-def _read(read: Any, block: dict[str, Any]) -> Any:
+def _read(row: Row, block: dict[str, Any]) -> float | None:
     try:
-        return read(block)
-    except (KeyError, TypeError):
+        return row.value(block)
+    except (KeyError, TypeError):  # an older results file without this metric
         return None
+
+
+def _read_text(row: Row, block: dict[str, Any]) -> str:
+    try:
+        return cell_text(row, block)
+    except (KeyError, TypeError):
+        return "-"
 
 
 def _delta(x: Any, y: Any) -> str:

@@ -43,13 +43,13 @@ def quoted(guide: str) -> list[str]:
 
 def row_for(phrase: str) -> str | None:
     """The row label a quoted phrase names, or None when it names no row."""
-    for label, *_ in ROWS:
-        if phrase in (label, label.split(" (")[0]):
-            return label
+    for row in ROWS:
+        if phrase in (row.label, row.label.split(" (")[0]):
+            return row.label
     return None
 
 
 def mentioned_rows(guide: str) -> list[str]:
     """The labels of the rows the guide mentions, in table order."""
     named = {row_for(p) for p in quoted(guide)}
-    return [label for label, *_ in ROWS if label in named]
+    return [row.label for row in ROWS if row.label in named]

@@ -102,6 +102,11 @@ def _with_interval(row: Row, value: float | None, ci: float | list[float] | None
     return f"{text} ± {half if half.strip('0.,') else '0'}"
 
 
+def cell_text(row: Row, block: dict[str, Any]) -> str:
+    """One architecture's cell of a row, as the table shows it (with its interval, without the best mark)."""
+    return _with_interval(row, row.value(block), row.interval(block))
+
+
 def sync_idle(block: dict[str, Any]) -> bool:
     """A periodic sync that never ran in the window: its ERP load is no result."""
     return block.get("sync", {}).get("cycles") == 0

@@ -6,8 +6,10 @@ import copy
 import json
 from pathlib import Path
 
-from app.compare import differences, half_width, scenario_changes, with_ci
-from app.table import ROWS
+import pytest
+
+from app.compare import differences, half_width, scenario_changes
+from app.table import ROWS, cell_text
 
 
 def _doc(results_file: Path) -> dict:
@@ -25,7 +27,8 @@ def test_scenario_changes_name_each_setting_and_ignore_words(results_file: Path)
     b["scenario"]["erp"]["network_latency"]["mean_ms"] = 40.0
     b["scenario"]["scenario"]["seed"] = 7
     b["scenario"]["scenario"]["description"] = "other words"
-    b["scenario"]["erp"]["bursts"] = [  # the stored results predate erp.bursts: absent before{"start": 25.0, "duration": 15.0, "multiplier": 20.0}]
+    # the stored results predate erp.bursts: it is absent before
+    b["scenario"]["erp"]["bursts"] = [{"start": 25.0, "duration": 15.0, "multiplier": 20.0}]
     assert scenario_changes(a, b) == [
         ("scenario.seed", "42", "7"),
         ("erp.network_latency", '{ dist = "constant", mean_ms = 20 }', '{ dist = "constant", mean_ms = 40 }'),
@@ -39,7 +42,7 @@ def test_without_intervals_the_sign_decides_with_the_rows_direction(results_file
     b["architectures"]["batch_sync"]["erp"]["calls"] = a["architectures"]["batch_sync"]["erp"]["calls"] // 2
     b["architectures"]["batch_sync"]["requests"]["availability"] = 0.5
     common, rows = differences(a, b)
-    assert common == ["direct", "batch_sync"] and [label for label, _ in rows] == [r[0] for r in ROWS]
+    assert common == ["direct", "batch_sync"] and [label for label, _ in rows] == [r.label for r in ROWS]
     calls = _row(rows, "ERP calls")["batch_sync"]
     assert (calls.verdict, calls.delta) == ("better", "-50%")
     assert _row(rows, "availability")["batch_sync"].verdict == "worse"  # higher is better there
@@ -61,8 +64,9 @@ def test_a_move_within_the_combined_intervals_is_unsure(results_file: Path) -> N
 
 
 def test_half_width_reads_the_tree_shaped_like_the_block() -> None:
-    label, read, fmt, _ = next(r for r in ROWS if r[0] == "summary stale fraction")
-    block = {"ci95": {"staleness": {"summary": {"stale_fraction": 0.0125}}}}
-    assert half_width(read, block) == 0.0125
-    assert half_width(read, {}) is None and half_width(read, {"ci95": {"erp": {}}}) is None
-    assert with_ci(fmt, 0.25, 0.0125) == "25.000% ± 1.250%"
+    row = next(r for r in ROWS if r.label == "summary stale fraction")
+    block = {"staleness": {"summary": {"stale_fraction": 0.25}},
+             "ci95": {"staleness": {"summary": {"stale_fraction": [0.2, 0.3]}}}}
+    assert half_width(row, block) == pytest.approx(0.05)  # a fraction's low-high interval, as a half-width
+    assert cell_text(row, block) == "25.000% (20.000–30.000%)"
+    assert half_width(row, {}) is None and half_width(row, {"ci95": {"erp": {}}}) is None

@@ -122,8 +122,8 @@ async def test_replicated_results_show_intervals_and_warnings(results_file: Path
         erp_calls = table.get_row("ERP calls")
         assert "± 12" in str(erp_calls[2]) and "±" not in str(erp_calls[1])
         assert "± 0.10%" in str(table.get_row("availability")[2])
-        assert "batch_sync: the ERP is saturated" in str(app.screen.query_one("#results-warnings").render())
-        assert "mean of 4 replications" in str(app.screen.query_one("#results-title").render())
+        notes = str(app.screen.query_one("#results-notes").render())
+        assert "! batch_sync: the ERP is saturated" in notes and "over 4 replications" in notes
 
 
 @sync
