@@ -56,9 +56,16 @@ def _results(path: Path, charts: bool = False, guided: str | None = None, keys: 
         if charts:
             await pilot.press("g")
         await pilot.press(*keys)
-        await pilot.pause()
+        await steady_cursor(pilot)
 
     return show
+
+
+async def steady_cursor(pilot: Pilot) -> None:
+    """No blinking cursor in the focused input, so the picture is the same every time."""
+    if hasattr(pilot.app.focused, "cursor_blink"):
+        pilot.app.focused.cursor_blink = False
+    await pilot.pause()
 
 
 def test_results_table(snap_compare, results_file: Path) -> None:
@@ -123,5 +130,6 @@ def test_briefing_large(snap_compare) -> None:
 def test_scenario_form_for_queued_sync_large(snap_compare) -> None:
     async def form(pilot: Pilot) -> None:
         await open_scenario(pilot, [["realtime_sync"], ["queued_sync", "ordered_sync"], ["batch_sync", "lazy_load"]])
+        await steady_cursor(pilot)
 
     assert snap_compare(make_app(), run_before=form, terminal_size=LARGE_TERM)

@@ -65,7 +65,9 @@ async def type_into(pilot: Pilot, key: str, text: str) -> None:
 
     pilot.app.screen.set_focus(None)  # so that focusing the field selects its whole value again
     await pilot.pause()
-    pilot.app.screen.query_one(f"#{input_id(key)}").focus()
+    field = pilot.app.screen.query_one(f"#{input_id(key)}")
+    field.cursor_blink = False  # a snapshot must not catch the cursor mid-blink
+    field.focus()
     await pilot.pause()
     await pilot.press(*text)
     await pilot.pause()
