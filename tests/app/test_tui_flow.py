@@ -178,7 +178,7 @@ async def test_charts_switch_to_one_scale_across_architectures(tmp_path: Path, r
 
     app = make_app(out_dir=tmp_path / "out")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "down", "enter")
+        await pilot.press("down", "down", "down", "enter")  # open a file
         app.screen.query_one("#open-path").value = str(results_file)
         await pilot.press("enter")
         await pilot.pause()
