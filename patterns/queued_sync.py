@@ -3,8 +3,9 @@
 A variant of ``realtime_sync`` (which it extends after that is installed): the endpoint's only
 work is one committed insert into the ``sync_queue`` table, so it answers at once and a burst of
 changes never finds the endpoint full. ``workers`` consumers claim items with a lease
-(``patterns/sync_queue.py``), fetch the record through the Integration Service, and write the
-replica and delete the item in one transaction.
+(``patterns/sync_queue.py``), fetch the record through the Integration Service (or take the one
+the callback carried, kept in the queue row), and write the replica and delete the item in one
+transaction.
 
 Failures, and what happens to the item:
 
@@ -88,7 +89,7 @@ class QueuedSync(Pattern):
         rt = self.ctx.runtime
         yield rt.sleep(self.ctx.store.latency())
         try:
-            self.queue.put(notification.key, notification.version, rt.now)
+            self.queue.put(notification.key, notification.version, rt.now, notification.record)
         except LocalStoreError:
             self.local_errors += 1
             return False  # not taken: the source counts a failed callback (and retries, if it does)
@@ -166,7 +167,7 @@ class QueuedSync(Pattern):
     def _process(self, item: Item) -> Step:
         rt, store = self.ctx.runtime, self.ctx.store
         try:
-            customer = yield from self.realtime.fetch(item.key, item.version)
+            customer = yield from self.realtime.record_for(item.key, item.version, item.record)
         except SourceUnavailable:
             self.source_down += 1
             return "unavailable"  # the worker gives the item back and backs off

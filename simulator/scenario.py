@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
             "loss": 0.0,
             "duplication": 0.0,
             "retries": 0,
+            # "notification": the handler fetches the current record; "record": the callback carries the
+            # changed record's fields and version (event-carried state transfer), no fetch.
+            "payload": "notification",
         },
         "outages": [],
         "bursts": [],  # [{ start, duration, multiplier }]: the change rate multiplied in a window
@@ -101,6 +104,7 @@ DISTRIBUTIONS = {
 CHOICES = {
     "workload.request_distribution": ("uniform", "zipfian", "latest"),
     "patterns.lazy_load.validation": ("ttl", "timestamp"),
+    "erp.callback.payload": ("notification", "record"),
 }
 POSITIVE = {
     "integration.timeout", "integration.backoff", "integration.backoff_max",

@@ -142,3 +142,15 @@ def test_a_merged_replica_no_system_could_fill_sends_lists_to_the_systems(summar
     block = run(sc, name)["architectures"][name]
     assert block["requests"]["availability"] == 0.0
     assert block["cache"]["by_table"]["customers"]["hits"] == 0
+
+
+def test_records_carried_by_callbacks_are_normalized_by_each_systems_driver() -> None:
+    """Callbacks that carry the record, from three systems in three formats: each record is mapped to
+    ours by its system's driver (ids, names, codes, cents, dates), so the replica converges with
+    every system without a single fetch."""
+    sc = three_sources(**{"scenario.duration": 60.0, "patterns.realtime_sync.handlers": 8,
+                          "erp.callback.payload": "record"})
+    block = run(sc, "realtime_sync+transparency")["architectures"]["realtime_sync+transparency"]
+    assert block["pattern_stats"]["realtime_sync"]["records_carried"] > 50
+    assert "get" not in block["erp"]["by_operation"]
+    assert block["convergence"] == {"divergent_records": 0, "lost_changes": 0, "drained": True}
