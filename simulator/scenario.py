@@ -91,7 +91,7 @@ DEFAULTS: dict[str, Any] = {
         "batch_sync": {"interval": 300.0, "page_size": 1000},
         "realtime_sync": {"handlers": 2},
         "queued_sync": {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0, "crash_rate": 0.0},
-        "lazy_load": {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0},
+        "lazy_load": {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0, "coalesce": False},
         "isolated_sync": {"orchestrate": True, "contract_interval": 300.0, "contract_offset": 0.0,
                           "page_size": 1000},
         "transparency": {"sources": ["erp_a", "erp_b"]},
