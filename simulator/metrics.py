@@ -52,6 +52,8 @@ class Histogram:
         if not self.n:
             return 0.0
         rank = q * self.n
+        if rank >= self.n:
+            return self.max  # the top of the distribution is known exactly, not just its bucket
         seen = self.zeros
         if seen >= rank:
             return 0.0
