@@ -139,7 +139,7 @@ class LazyLoad(Pattern):
                      "With timestamp, every read still makes a (cheap) source call",
                      "The first read of an entry pays the full fetch",
                      "Readers that miss together all fetch (a stampede) unless coalesce makes them share one fetch")
-    watch = ("cache.hit_ratio",)
+    watch = ("cache.detail_hit_ratio",)
 
     def __init__(self, params: dict[str, Any] | None = None):
         super().__init__(params)
