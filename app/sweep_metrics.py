@@ -42,6 +42,7 @@ METRICS = {m.key: m for m in (
     Metric("convergence.lost_changes", "Lost changes", "changes", 1.0, "lost changes"),
     Metric("convergence.divergent_records", "Divergent records", "records", 1.0, "divergent"),
     Metric("cache.hit_ratio", "Cache hit ratio", "% of reads", 100.0, "hit %"),
+    Metric("cache.detail_hit_ratio", "Detail hit ratio", "% of detail reads", 100.0, "detail hit %"),
     Metric("sync.queue_max", "Sync queue max", "items", 1.0, "queue max"),
 )}
 # Charted and tabled for every sweep; the terminal summary shows the first three and the patterns' own.

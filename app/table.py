@@ -75,7 +75,10 @@ ROWS: list[Row] = [
     Row("summary staleness max (s)", ("staleness", "summary", "max_s"), "{:,.1f}", True),
     Row("detail stale fraction", ("staleness", "detail", "stale_fraction"), "{:.3%}", True),
     Row("detail staleness max (s)", ("staleness", "detail", "max_s"), "{:,.1f}", True),
-    Row("cache hit ratio", ("cache", "hit_ratio"), "{:.1%}", False),
+    # Out of every read of the kind, those no local table could answer included (None: results from
+    # before these were reported).
+    Row("summary hit ratio", ("cache", "summary_hit_ratio"), "{:.1%}", False),
+    Row("detail hit ratio", ("cache", "detail_hit_ratio"), "{:.1%}", False),
     Row("rows held locally", ("cache", "rows"), "{:,.0f}", None),
     Row("callbacks sent", ("erp", "callbacks", "sent"), "{:,.0f}", None),
     Row("callbacks failed", ("erp", "callbacks", "failed"), "{:,.0f}", True),

@@ -108,7 +108,10 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "concurrent_callbacks", "Can the source send several change notifications at the same time?",
         "A source that notifies from several threads gives no guarantee of order: an older version of a "
         "record may arrive after a newer one and overwrite it. Ordered sync keeps the newest version per "
-        "record and ignores anything older.",
+        "record and ignores anything older. It matters most when callbacks carry the record itself (an "
+        "IDoc, an outbound message, a change-data-capture event): that saves the source a read per change, "
+        "but a late callback then carries an old record. A plain notification makes the handler fetch the "
+        "record as it is now, so only two fetches of one record racing can go wrong.",
         (Answer("yes", "Yes, notifications may overlap: order them", adds=("ordered_sync",), next="isolate_sync"),
          Answer("no", "No, one notification at a time", next="isolate_sync")),
         "no", short="Concurrent callbacks"),

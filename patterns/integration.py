@@ -149,16 +149,22 @@ class IntegrationService:
         return self.default if self.owner is None else self.routes[self.owner(key)]
 
     def subscribe(self, endpoint: Endpoint) -> list[Subscription]:
-        """Have every source call ``endpoint`` after each change, with the key normalized by its driver."""
+        """Have every source call ``endpoint`` after each change, normalized by its driver: the key, and
+        the record when the notification carries one."""
         return [route.source.subscribe(self._normalized(route, endpoint)) for route in self.routes.values()]
 
     @staticmethod
     def _normalized(route: Route, endpoint: Endpoint) -> Endpoint:
-        if type(route.driver).from_source_value is Driver.from_source_value:
-            return endpoint  # the source's ids are ours
+        driver = route.driver
+        own_ids = type(driver).from_source_value is Driver.from_source_value  # the source's ids are ours
 
         def normalized(notification: Notification) -> Step:
-            return endpoint(notification._replace(key=route.driver.from_source_value("id", notification.key)))
+            if notification.record is not None:
+                record = driver.customers(notification.record)[0]
+                notification = notification._replace(key=record.id, record=record)
+            elif not own_ids:
+                notification = notification._replace(key=driver.from_source_value("id", notification.key))
+            return endpoint(notification)
         return normalized
 
     # -- the normalized API -------------------------------------------------------------------

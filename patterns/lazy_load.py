@@ -12,7 +12,13 @@ copy while it is valid. Two ways to decide validity:
   makes one (cheap) source call.
 
 A cleanup timer deletes rows fetched (or revalidated) more than ``ttl`` seconds ago every
-``cleanup_interval``, so the table holds only what is being read. Writes stay write-through: after
+``cleanup_interval``, so the table holds only what is being read.
+
+Readers of one entry that miss while its fetch is still in flight each fetch it again: a cache
+stampede, which a slow network makes common (each miss is slow, so more readers pile up behind
+it). That is the default, because it is what a plain read-through cache does. With ``coalesce``
+(single-flight) the first miss fetches and later readers of that entry wait for its answer, with
+no call of their own; they count as hits, since the cache spared them the source. Writes stay write-through: after
 the source accepted an update, the hook stores the detail version the source returned.
 """
 
@@ -33,11 +39,12 @@ class LazyDetail:
     """Detail reads answered from the detail cache when valid, else fetched and cached."""
 
     def __init__(self, runtime: Runtime, store: Store, integration: IntegrationService, validation: str,
-                 ttl: float, observer: Observer = NULL_OBSERVER):
+                 ttl: float, observer: Observer = NULL_OBSERVER, coalesce: bool = False):
         self.runtime, self.store, self.integration = runtime, store, integration
-        self.validation, self.ttl, self.observer = validation, ttl, observer
+        self.validation, self.ttl, self.observer, self.coalesce = validation, ttl, observer, coalesce
         self.hits = self.misses = self.expired = self.outdated = self.timestamp_checks = 0
-        self.local_errors = 0
+        self.local_errors = self.coalesced = 0
+        self._in_flight: dict[int, Any] = {}  # key -> event fired with (detail, error) when its fetch ends
 
     def get(self, caller: Caller, key: int) -> Step:
         self.integration._authorize(caller, "read_detail")
@@ -62,11 +69,36 @@ class LazyDetail:
                     self._store(detail)  # revalidated: keep it past the next cleanup
                     return self._hit(detail)
                 self.outdated += 1
+        if self.coalesce:
+            return (yield from self._single_flight(caller, key))
+        return (yield from self._fetch(caller, key))
+
+    def _fetch(self, caller: Caller, key: int) -> Step:
         self.misses += 1
         self.observer.cache(TABLE, False)
         detail = yield from self.integration.get_detail(caller, key)
-        yield rt.sleep(self.store.latency())
+        yield self.runtime.sleep(self.store.latency())
         return self._store(detail)
+
+    def _single_flight(self, caller: Caller, key: int) -> Step:
+        """Fetch, unless a fetch of ``key`` is in flight: then wait for its answer (or its error)."""
+        flight = self._in_flight.get(key)
+        if flight is not None:
+            self.coalesced += 1
+            detail, error = yield flight
+            if error is not None:
+                raise error
+            return self._hit(detail)
+        flight = self._in_flight[key] = self.runtime.event()
+        try:
+            detail = yield from self._fetch(caller, key)
+        except Exception as exc:
+            flight.succeed((None, exc))  # the waiters fail as the fetch did; the next reader tries again
+            raise
+        finally:
+            del self._in_flight[key]
+        flight.succeed((detail, None))
+        return detail
 
     def _hit(self, detail: CustomerDetail) -> CustomerDetail:
         self.hits += 1
@@ -105,14 +137,18 @@ class LazyLoad(Pattern):
                   "Cleanup keeps the detail table small")
     disadvantages = ("With ttl, a reader can get details up to ttl seconds old",
                      "With timestamp, every read still makes a (cheap) source call",
-                     "The first read of an entry pays the full fetch")
-    watch = ("cache.hit_ratio",)
+                     "The first read of an entry pays the full fetch",
+                     "Readers that miss together all fetch (a stampede) unless coalesce makes them share one fetch")
+    watch = ("cache.detail_hit_ratio",)
 
     def __init__(self, params: dict[str, Any] | None = None):
         super().__init__(params)
         self.validation = str(self.params.get("validation", "ttl"))
         self.ttl = float(self.params.get("ttl", 600.0))
         self.cleanup_interval = float(self.params.get("cleanup_interval", 900.0))
+        self.coalesce = self.params.get("coalesce", False)
+        if not isinstance(self.coalesce, bool):
+            raise ValueError("lazy_load: coalesce must be true or false")
         if self.validation not in VALIDATIONS:
             raise ValueError(f"lazy_load: validation must be one of {', '.join(VALIDATIONS)}")
         if self.ttl <= 0 or self.cleanup_interval <= 0:
@@ -122,7 +158,7 @@ class LazyLoad(Pattern):
     def install(self, ctx: Context) -> None:
         super().install(ctx)
         self.cache = LazyDetail(ctx.runtime, ctx.store, ctx.integration, self.validation, self.ttl,
-                                ctx.observer)
+                                ctx.observer, self.coalesce)
         ctx.core.detail = self.cache
         ctx.core.after_write.append(self.cache.write_through)
 
@@ -146,7 +182,7 @@ class LazyLoad(Pattern):
         reads = c.hits + c.misses
         return {"validation": self.validation, "hits": c.hits, "misses": c.misses,
                 "hit_ratio": round(c.hits / reads, 6) if reads else 0.0,
-                "detail_calls_saved": c.hits, "timestamp_checks": c.timestamp_checks,
+                "detail_calls_saved": c.hits, "coalesced": c.coalesced, "timestamp_checks": c.timestamp_checks,
                 "expired": c.expired, "outdated": c.outdated,
                 "rows": self.ctx.store.detail_count(), "rows_max": max(self.rows_max, self.ctx.store.detail_count()),
                 "cleanups": self.cleanups, "rows_deleted": self.rows_deleted}

@@ -13,6 +13,11 @@ two things, both decided by the source's per-record version:
   (``Store.upsert_customers(only_newer=True)``, a conditional ``ON CONFLICT`` update);
 - before fetching, the handler reads the version the replica holds; a notification it already
   covers (a duplicate, or one overtaken by a newer change) is answered without a source call.
+
+With callbacks that carry the record (``erp.callback.payload = "record"``) nothing is fetched, and
+the guard alone does the work: a late callback's older record is refused. That is where ordering
+matters most: a plain notification fetches the record as it is now however late it arrives, but a
+carried record is as old as its callback.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ class OrderedSync(Pattern):
     title = "Ordered real-time sync"
     summary = "Callbacks may come late, twice or concurrently; a record's version decides, so it never goes back."
     advantages = ("Copes with a source that calls back from many threads at once",
-                  "Duplicate and overtaken notifications cost no source call")
+                  "Duplicate and overtaken notifications cost no source call",
+                  "Makes callbacks that carry the record safe: no fetch per change, and an older one is refused")
     disadvantages = ("Needs a version or timestamp from the source for every record",
                      "One more local read per notification")
     variant_of = "realtime_sync"

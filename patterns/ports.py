@@ -107,11 +107,19 @@ class SourceSystem(Protocol):
 
 
 class Notification(NamedTuple):
-    """A source's callback after a change: which record, the version it reached, and when."""
+    """A source's callback after a change: which record, the version it reached, and when.
+
+    ``record`` is None for a plain notification (the subscriber fetches the record if it wants it).
+    A source that sends records (event-carried state transfer, as an IDoc, an outbound message or a
+    change-data-capture event does) puts the changed record here, as it was at the change: a
+    ``Table`` of one row in the source's layout, which the Integration Service turns into a
+    ``Customer`` before any pattern sees it.
+    """
 
     key: int
     version: int
     at: float
+    record: Any = None
 
 
 # A subscriber's API endpoint: a step returning True (taken) or False (refused, e.g. no free handler).

@@ -3,8 +3,9 @@
 A variant of ``realtime_sync`` (which it extends after that is installed): the endpoint's only
 work is one committed insert into the ``sync_queue`` table, so it answers at once and a burst of
 changes never finds the endpoint full. ``workers`` consumers claim items with a lease
-(``patterns/sync_queue.py``), fetch the record through the Integration Service, and write the
-replica and delete the item in one transaction.
+(``patterns/sync_queue.py``), fetch the record through the Integration Service (or take the one
+the callback carried, kept in the queue row), and write the replica and delete the item in one
+transaction.
 
 Failures, and what happens to the item:
 
@@ -18,10 +19,18 @@ Failures, and what happens to the item:
   takes the item, and the first one's write is refused when it finally comes (``lost_leases``).
 
 An item that has failed ``max_tries`` times is poison: it moves to ``dead_letters``.
+
+Idle workers do not poll. A worker that finds nothing to claim waits until it is woken: by an
+enqueue (one idle worker per item, as a condition variable's notify), or by the clock when an
+item's lease or back-off ends (an alarm at the earliest such time, which wakes every idle worker
+once). An item whose key another worker holds needs neither: that worker claims again as soon as
+it is done. So k workers serve the queue as k servers; ``poll_interval`` is only how long a failed
+item, or a worker after a local database error, waits before the next try.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
@@ -70,6 +79,7 @@ class QueuedSync(Pattern):
         self.realtime.take = self.enqueue
         self.queue = SyncQueue(ctx.store)
         self._idle: deque[Any] = deque()  # one wake-up event per idle worker, longest idle first
+        self._alarm_at = math.inf  # when the earliest pending alarm rings
 
     def start(self) -> list[Step]:
         return [self.worker(f"worker-{i}") for i in range(self.workers)]
@@ -79,7 +89,7 @@ class QueuedSync(Pattern):
         rt = self.ctx.runtime
         yield rt.sleep(self.ctx.store.latency())
         try:
-            self.queue.put(notification.key, notification.version, rt.now)
+            self.queue.put(notification.key, notification.version, rt.now, notification.record)
         except LocalStoreError:
             self.local_errors += 1
             return False  # not taken: the source counts a failed callback (and retries, if it does)
@@ -90,8 +100,7 @@ class QueuedSync(Pattern):
         return True
 
     def worker(self, name: str) -> Step:
-        """Claim, fetch, apply; an idle worker sleeps until an item wakes it (one worker per item), or
-        polls while the items there are leased or backing off.
+        """Claim, fetch, apply; with nothing to claim, wait to be woken (see the module docstring).
 
         A local database error rolls back what the worker was doing; the item it held comes back
         when its lease ends, as after a crash.
@@ -103,13 +112,11 @@ class QueuedSync(Pattern):
             try:
                 item = self.queue.claim(f"{name}.{incarnation}", rt.now, self.lease)
                 if item is None:
-                    if self.queue.length:
-                        yield rt.sleep(self.poll_interval)  # items held, leased or backing off
-                    else:
-                        wake = rt.event()
-                        self._idle.append(wake)
-                        yield wake
+                    wake = rt.event()
+                    self._idle.append(wake)
+                    yield wake
                     continue
+                self._arm(rt.now + self.lease)  # if this worker dies, its item comes back then
                 if item.tries >= self.max_tries:
                     self._bury(item, "delivered too often (its workers crashed)")
                     continue
@@ -122,7 +129,7 @@ class QueuedSync(Pattern):
                     incarnation += 1  # a fresh worker takes its place; the item waits for its lease
                 elif outcome == "unavailable":
                     backoff = min(self.lease, max(self.poll_interval, 2 * backoff))
-                    self.queue.release(item, rt.now + backoff, failed=False)
+                    self._release(item, rt.now + backoff, failed=False)
                     yield rt.sleep(backoff)
                 else:
                     backoff = 0
@@ -130,10 +137,37 @@ class QueuedSync(Pattern):
                 self.local_errors += 1
                 yield rt.sleep(self.poll_interval)
 
+    def _release(self, item: Item, free_at: float, failed: bool) -> None:
+        self.queue.release(item, free_at, failed)
+        self._arm(free_at)
+
+    def _arm(self, at: float) -> None:
+        """Make sure an alarm rings by ``at``, when an item may become claimable by the clock alone."""
+        if at < self._alarm_at:
+            self._alarm_at = at
+            self.ctx.runtime.spawn(self._alarm(at))
+
+    def _alarm(self, at: float) -> Step:
+        """At ``at``, wake every idle worker to claim what became free, and set the next alarm."""
+        rt = self.ctx.runtime
+        yield rt.sleep(at - rt.now)
+        if at != self._alarm_at:
+            return  # an earlier alarm rang meanwhile and set the next one
+        self._alarm_at = math.inf
+        idle, self._idle = self._idle, deque()
+        for wake in idle:
+            wake.succeed()
+        try:
+            later = self.queue.next_free(rt.now)
+        except LocalStoreError:
+            later = rt.now + self.poll_interval  # cannot ask: look again soon
+        if later is not None:
+            self._arm(later)
+
     def _process(self, item: Item) -> Step:
         rt, store = self.ctx.runtime, self.ctx.store
         try:
-            customer = yield from self.realtime.fetch(item.key, item.version)
+            customer = yield from self.realtime.record_for(item.key, item.version, item.record)
         except SourceUnavailable:
             self.source_down += 1
             return "unavailable"  # the worker gives the item back and backs off
@@ -141,7 +175,7 @@ class QueuedSync(Pattern):
             if item.tries + 1 >= self.max_tries:
                 self._bury(item, f"{type(exc).__name__}: {exc}", failed=True)
             else:
-                self.queue.release(item, rt.now + self.poll_interval, failed=True)
+                self._release(item, rt.now + self.poll_interval, failed=True)
             return "failed"
         if self.crash_rate and self.ctx.rng.random() < self.crash_rate:
             self.crashes += 1

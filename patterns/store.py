@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Column,
     Float,
     Index,
@@ -88,6 +89,7 @@ sync_queue = Table(
     Column("lease_until", Float, nullable=True, index=True),
     Column("worker", String, nullable=True),
     Column("tries", Integer, nullable=False, default=0),
+    Column("record", JSON, nullable=True),  # the record a callback carried (payload "record"), else NULL
 )
 
 # Queue items that failed ``max_tries`` times (poison), kept for someone to look at.
@@ -100,6 +102,7 @@ dead_letters = Table(
     Column("failed_at", Float, nullable=False),
     Column("tries", Integer, nullable=False),
     Column("reason", String, nullable=False),
+    Column("record", JSON, nullable=True),
 )
 
 # Contracts reference customers; no foreign key, so that a sync that gets the order wrong shows it

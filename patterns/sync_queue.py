@@ -3,6 +3,7 @@
 Every operation is one SQL transaction, so the queue survives whatever the workers do:
 
 - ``put``: the callback's transaction inserts the item and commits before the ERP gets its answer.
+  An item carries the changed record when the callback did (event-carried state transfer).
 - ``claim``: one ``UPDATE ... RETURNING`` takes the oldest free item (no lease, or the lease ran
   out) whose key no other worker holds, and leases it to the worker. Holding keys apart means one
   key is never fetched and written by two workers at once, so a slow worker cannot overwrite a
@@ -30,13 +31,14 @@ from patterns.store import Store, dead_letters, sync_queue
 
 
 class Item(NamedTuple):
-    """A claimed queue item."""
+    """A claimed queue item; ``record`` is the record its callback carried, if any."""
 
     id: int
     key: int
     version: int
     tries: int
     worker: str
+    record: Customer | None = None
 
 
 class SyncQueue:
@@ -54,15 +56,15 @@ class SyncQueue:
             update(q).where(q.c.id == oldest, free)
             .values(lease_until=bindparam("t_until"), worker=bindparam("t_worker"),
                     tries=q.c.tries + case((q.c.worker.is_not(None), 1), else_=0))
-            .returning(q.c.id, q.c.key, q.c.version, q.c.tries, q.c.worker))
+            .returning(q.c.id, q.c.key, q.c.version, q.c.tries, q.c.worker, q.c.record))
         self._put = insert(q)
         self._delete = delete(q).where(q.c.id == bindparam("t_id"), q.c.worker == bindparam("t_worker"))
         self._release = update(q).where(q.c.id == bindparam("t_id"), q.c.worker == bindparam("t_worker")).values(
             lease_until=bindparam("t_until"), worker=None, tries=q.c.tries + bindparam("t_failed"))
         self._bury = insert(dead_letters).from_select(
-            ["key", "version", "enqueued_at", "failed_at", "tries", "reason"],
+            ["key", "version", "enqueued_at", "failed_at", "tries", "reason", "record"],
             select(q.c.key, q.c.version, q.c.enqueued_at, bindparam("t_now"), q.c.tries + bindparam("t_failed"),
-                   bindparam("t_reason"))
+                   bindparam("t_reason"), q.c.record)
             .where(q.c.id == bindparam("t_id")))
         self._next_free = select(func.min(q.c.lease_until)).where(
             and_(q.c.lease_until.is_not(None), q.c.lease_until > bindparam("t_now")))
@@ -70,11 +72,12 @@ class SyncQueue:
         self._dead_count = select(func.count()).select_from(dead_letters)
         self.length = self.count()
 
-    def put(self, key: int, version: int, now: float) -> None:
+    def put(self, key: int, version: int, now: float, record: Customer | None = None) -> None:
         """Take one change notification (its own transaction, committed before returning)."""
         conn = self.store.conn
         conn.execute(self._put, {"key": key, "version": version, "enqueued_at": now, "lease_until": None,
-                                 "worker": None, "tries": 0})
+                                 "worker": None, "tries": 0,
+                                 "record": None if record is None else record._asdict()})
         conn.commit()
         self.length += 1
 
@@ -83,7 +86,9 @@ class SyncQueue:
         conn = self.store.conn
         row = conn.execute(self._claim, {"t_now": now, "t_until": now + lease, "t_worker": worker}).first()
         conn.commit()
-        return Item(*row) if row else None
+        if row is None:
+            return None
+        return Item(*row[:5], None if row.record is None else Customer(**row.record))
 
     def complete(self, item: Item, customers: Sequence[Customer], only_newer: bool) -> bool:
         """Drop the item and apply the fetched record in one transaction; False if the lease was lost."""

@@ -6,6 +6,9 @@ After each change the ERP queues one notification (key, version, time) per subsc
 an HTTP client waits for the response. With one sender notifications arrive in change order; with
 several, random delays let a later one overtake an earlier one — that is the reordering fault.
 
+With ``payload = "record"`` each notification carries the changed record as it was at the change
+(event-carried state transfer): a late one carries an older record than the ERP now holds.
+
 Other faults, drawn per notification from the scenario: ``loss`` (dropped in transit; the ERP hears
 no answer and counts the attempt as failed) and ``duplication`` (queued twice, delivered
 independently). A refused or lost attempt is sent again only when ``retries`` > 0, after an
@@ -18,7 +21,7 @@ from the API calls the ERP serves.
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +52,10 @@ class Callbacks:
     """The ERP's outbound notification service (see module docstring)."""
 
     def __init__(self, env: simpy.Environment, spec: dict[str, Any], delay_rng: random.Random,
-                 fault_rng: random.Random, observer: Any):
+                 fault_rng: random.Random, observer: Any, snapshot: Callable[[int], Any] | None = None):
+        """``snapshot(key)``: the record to carry, taken at the change (used when ``payload = "record"``)."""
         self.env, self.observer = env, observer
+        self.snapshot = snapshot if spec["payload"] == "record" else None
         self.delay = sampler(spec["delay"], delay_rng)
         self.concurrency = spec["concurrency"]
         self.loss, self.duplication, self.retries = spec["loss"], spec["duplication"], spec["retries"]
@@ -70,8 +75,9 @@ class Callbacks:
 
     def notify(self, key: int, version: int, at: float) -> None:
         """The ERP's change listener: queue a notification for each subscriber."""
+        record = self.snapshot(key) if self.snapshot is not None else None
         for subscription in self.subscriptions:
-            notification = Notification(key, version, at)
+            notification = Notification(key, version, at, record)
             copies = 1
             if self.duplication and self.rng.random() < self.duplication:
                 copies = 2

@@ -113,7 +113,7 @@ class Erp:
         self.service.setdefault("contract_changes", self.service["changes"])
         cb = streams(seed, f"{name}:callback-delay", f"{name}:callback-faults")
         self.callbacks = Callbacks(env, erp["callback"], cb[f"{name}:callback-delay"],
-                                   cb[f"{name}:callback-faults"], self.observer)
+                                   cb[f"{name}:callback-faults"], self.observer, self.record_table)
 
     # -- data ---------------------------------------------------------------------------------------
     def _build(self, n: int, seed: int) -> None:
@@ -184,6 +184,10 @@ class Erp:
         city, country = self.pools.places[s[CITY]]
         return (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[BALANCE], s[LIMIT], s[ORDERS], s[LAST_ORDER],
                 s[VERSION], s[UPDATED])
+
+    def record_table(self, k: int) -> Table:
+        """Record ``k`` as a callback carries it (event-carried state transfer): every field, one row."""
+        return Table(FULL, [self.full_row(k)])
 
     def city_of(self, k: int) -> str:
         return self.pools.places[self.state(k)[CITY]][0]

@@ -97,6 +97,7 @@ def cell(base: dict[str, Any], fault: str, architecture: str) -> dict[str, Any]:
             "lost": conv["lost_changes"], "drained": conv["drained"],
             "availability": block["requests"]["availability"],
             "callbacks_failed": block["erp"]["callbacks"]["failed"],
+            "dead_letters": block["pattern_stats"].get("queued_sync", {}).get("dead_letters", 0),
             "converged": conv["divergent_records"] == 0 and conv["lost_changes"] == 0}
 
 

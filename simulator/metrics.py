@@ -15,6 +15,7 @@ from patterns.ports import Observer
 from simulator.erp import DETAIL_GROUP, SUMMARY_GROUP, ErpObserver
 
 OPERATIONS = ("list", "get", "detail", "update")
+KIND_OF = {"list": "summary", "get": "summary", "detail": "detail"}  # the reads, by the fields they return
 MAX_BUCKETS = 200
 # Probabilities at which the latency distribution is reported, so charts can draw its CDF.
 CDF_POINTS = tuple(i / 100 for i in range(100)) + (0.995, 0.999, 1.0)
@@ -51,6 +52,8 @@ class Histogram:
         if not self.n:
             return 0.0
         rank = q * self.n
+        if rank >= self.n:
+            return self.max  # the top of the distribution is known exactly, not just its bucket
         seen = self.zeros
         if seen >= rank:
             return 0.0
@@ -99,6 +102,8 @@ class Metrics(Observer, ErpObserver):
         self.staleness = {SUMMARY_GROUP: Staleness(), DETAIL_GROUP: Staleness()}
         self.hits = self.misses = 0
         self.by_table: dict[str, list[int]] = {}  # table -> [hits, misses]
+        self.by_kind = {"summary": [0, 0], "detail": [0, 0]}  # kind of read -> [answered locally, reads]
+        self._answered_locally: set[Any] = set()  # the request processes a local table answered
         self.callbacks_sent = self.callbacks_failed = 0
         self._sq_area, self._sq_last_t, self._sq_len, self.sq_max = 0.0, warmup, 0, 0
         self._or_area, self._or_last_t, self._or_len, self.or_max = 0.0, warmup, 0, 0
@@ -116,8 +121,18 @@ class Metrics(Observer, ErpObserver):
     # -- consumers ----------------------------------------------------------------------------------
     def request(self, op: str, arrived: float, finished: float, ok: bool, reason: str = "error") -> None:
         """A request that arrived in the window, answered (``ok``) or failed for ``reason``, whenever it ended."""
+        local = False
+        if self._answered_locally and self.truth is not None:
+            process = self.truth.env.active_process
+            local = process in self._answered_locally
+            self._answered_locally.discard(process)
         if not self.start <= arrived < self.end:
             return
+        kind = KIND_OF.get(op)
+        if kind is not None:
+            counts = self.by_kind[kind]
+            counts[0] += local
+            counts[1] += 1
         b = self._bucket(arrived)
         self.series["requests"][b] += 1
         if ok:
@@ -182,6 +197,12 @@ class Metrics(Observer, ErpObserver):
 
     # -- patterns (Observer hooks) ---------------------------------------------------------------------
     def cache(self, table: str, hit: bool) -> None:
+        """A lookup in a local table. Counted twice: by the time of the lookup, per table (out of the
+        reads a table could answer); and as the consumer request it belongs to (judged, like its
+        latency, by the request's arrival: ``request`` is called later in the same process), per kind
+        of read, out of every read of that kind, those that no table could answer included."""
+        if hit and self.truth is not None:
+            self._answered_locally.add(self.truth.env.active_process)
         if self.truth is not None and not self.start <= self.truth.env.now < self.end:
             return  # warm-up (a cold cache filling) and the drain are not measured
         counts = self.by_table.get(table)
@@ -267,6 +288,10 @@ class Metrics(Observer, ErpObserver):
             "staleness": {"summary": self.staleness[SUMMARY_GROUP].summary(),
                           "detail": self.staleness[DETAIL_GROUP].summary()},
             "cache": {"hit_ratio": self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0,
+                      **{f"{kind}_hit_ratio": local / reads if reads else 0.0
+                         for kind, (local, reads) in self.by_kind.items()},
+                      "by_kind": {kind: {"reads": reads, "answered_locally": local}
+                                  for kind, (local, reads) in self.by_kind.items()},
                       "by_table": {table: {"hits": h, "misses": m, "hit_ratio": h / (h + m) if h + m else 0.0}
                                    for table, (h, m) in sorted(self.by_table.items())}},
             "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max,

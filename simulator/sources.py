@@ -116,9 +116,10 @@ class FormattedErp(Erp):
         return (yield from super()._call(op, token, formatted))
 
     def subscribe(self, endpoint: Endpoint) -> Subscription:
-        """Callbacks name the changed record by this system's own id."""
-        key_out = self.fmt.key_out
-        return super().subscribe(lambda n: endpoint(n._replace(key=key_out(n.key))))
+        """Callbacks name the changed record by this system's own id (and carry it in this format)."""
+        key_out, table = self.fmt.key_out, self.fmt.table
+        return super().subscribe(lambda n: endpoint(n._replace(
+            key=key_out(n.key), record=None if n.record is None else table(n.record))))
 
     def _key(self, raw: Any) -> int:
         try:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import textwrap
-from typing import TextIO
+import tomllib
+from typing import Any, TextIO
 
 from app.errors import UsageError
 from patterns import decision_tree as tree
@@ -61,9 +63,9 @@ def main(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO |
     for pid, values in outcome.params.items():
         stdout.write(f"  {pid} settings: {', '.join(f'{k}={v}' for k, v in values.items())}\n")
     if outcome.name == "direct":  # the baseline itself: nothing to compare it with
-        stdout.write("\nrun it: patternsim run --patterns direct\n")
+        stdout.write(f"\nrun it: {run_command(outcome)}\n")
     else:
-        stdout.write(f"\ncompare it with the baseline: patternsim run --patterns direct,{outcome.name}\n")
+        stdout.write(f"\ncompare it with the baseline: {run_command(outcome)}\n")
     return 0
 
 
@@ -84,3 +86,22 @@ def ask(question: tree.Question, stdin: TextIO, stdout: TextIO) -> str:
         if value in question.values:
             return value
         stdout.write(f"  please answer {' or '.join(question.values)}\n")
+
+
+def run_command(outcome: tree.Outcome) -> str:
+    """The ``patternsim run`` command that runs what the walk chose, every setting included, as the TUI
+    runs it: the baseline ``direct`` beside the architecture, on the built-in scenario."""
+    runs = outcome.name if outcome.name == "direct" else f"direct,{outcome.name}"
+    sets = [f"--set {shlex.quote(f'patterns.{pid}.{key}={_toml(value)}')}"
+            for pid, values in outcome.params.items() for key, value in values.items()]
+    return " ".join(["patternsim run --patterns", runs, *sets])
+
+
+def _toml(value: Any) -> str:
+    """A value as ``--set`` reads it: TOML, where a word TOML cannot read stays a bare string."""
+    if isinstance(value, str) and value == value.strip() and value:
+        try:
+            tomllib.loads(f"v = {value}")
+        except tomllib.TOMLDecodeError:
+            return value
+    return json.dumps(value)

@@ -93,7 +93,7 @@ def test_the_summary_shows_what_matters_for_the_patterns_swept() -> None:
     assert "hit %" in header(["lazy_load"]) and "lost changes" not in header(["lazy_load"])
     assert "queue max" in header(["queued_sync"])
     # A pattern's own metric is a dash for an architecture without it, not a misleading 0.
-    stats = {"cache.hit_ratio": {"mean": 0.5, "ci95_low": 0.4, "ci95_high": 0.6}}
+    stats = {"cache.detail_hit_ratio": {"mean": 0.5, "ci95_low": 0.4, "ci95_high": 0.6}}
     lines = render(summary_of(["direct", "lazy_load"], stats)).splitlines()
     assert lines[3].split()[-1] == "-" and lines[4].endswith("50 ± 10")
 

@@ -77,6 +77,16 @@ def test_completing_writes_the_replica_and_removes_the_item_together_and_bury_mo
     assert [(d["key"], d["version"], d["reason"], d["failed_at"]) for d in queue.dead()] == [(2, 3, "poison", 9.0)]
 
 
+def test_an_item_carries_the_record_its_callback_carried_into_the_dead_letters_too():
+    queue = SyncQueue(Store())
+    queue.put(4, 3, 0.0, row(4, 3))
+    queue.put(5, 1, 0.0)
+    first, second = queue.claim("w", 1.0, 30.0), queue.claim("w", 1.0, 30.0)
+    assert (first.record, second.record) == (row(4, 3), None)
+    queue.bury(first, 2.0, "poison")
+    assert queue.dead()[0]["record"] == row(4, 3)._asdict()
+
+
 # -- the pattern --------------------------------------------------------------------------------
 def queued_world(**params: Any) -> tuple[World, Any]:
     world = World(small_scenario(**{"erp.update_rate": 0.0}))

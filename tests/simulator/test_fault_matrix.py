@@ -5,10 +5,17 @@ Expectations, by design of each pattern:
 - ``queued_sync`` (alone or ordered) takes every callback into a durable queue and retries: it
   survives everything except callbacks the ERP never sends (no queue can hold what never came;
   that needs a periodic reconciliation, which is what batch_sync is), and callbacks refused
-  because the queue's own database failed, unless the ERP retries them.
+  because the queue's own database failed, unless the ERP retries them. An item whose workers
+  die ``max_tries`` times (crashes, or local database errors mid-item) is buried as poison: a
+  change lost unless the record changes again.
 - plain ``realtime_sync`` and ``ordered_sync`` without a queue handle callbacks inline with few
   handlers and no retry: a callback that arrives while the ERP is down, or while every handler is
   busy, is a change lost. The seed warns of exactly this; the matrix shows it.
+
+Some faults lose a change on every seed (``LOSES``). Others only drop one now and then (a callback
+refused, an item buried), and a later change of the same record may repair it: whether the run
+ends divergent is the draw's (``MAY_LOSE``). There the test checks that the fault did reach the
+pattern and that any loss comes from what it dropped.
 """
 
 from __future__ import annotations
@@ -17,13 +24,22 @@ import pytest
 
 from simulator.faults import FAULTS, SYNC_ARCHITECTURES, WHY, applies, base_scenario, cell, markdown, matrix
 
-INLINE = {"outage", "hang", "callback_loss", "callback_reorder", "callback_delay", "local_db_errors"}
+INLINE = {"outage", "callback_loss", "callback_reorder", "local_db_errors"}
 LOSES = {
     "batch_sync": set(),
     "queued_sync": {"callback_loss", "local_db_errors"},
     "queued_sync+ordered_sync": {"callback_loss", "local_db_errors"},
     "realtime_sync": INLINE,
     "ordered_sync": INLINE,
+}
+INLINE_REFUSED = {"hang", "errors", "callback_delay"}  # callbacks refused now and then
+BURIED = {"worker_crash", "local_db_errors_retried"}  # an item may die max_tries times
+MAY_LOSE = {
+    "batch_sync": set(),
+    "queued_sync": BURIED,
+    "queued_sync+ordered_sync": BURIED,
+    "realtime_sync": INLINE_REFUSED,
+    "ordered_sync": INLINE_REFUSED,
 }
 
 
@@ -35,6 +51,11 @@ def test_each_sync_pattern_converges_unless_the_fault_defeats_it_by_design(fault
         assert row["drained"], (fault, architecture)
         if fault in LOSES[architecture]:
             assert row["lost"] > 0 and row["divergent"] > 0, row
+        elif fault in MAY_LOSE[architecture]:
+            if fault in INLINE_REFUSED:
+                assert row["callbacks_failed"] > 0, row  # the fault reached the handlers: losses come from there
+            else:
+                assert row["converged"] or row["dead_letters"] > 0, row  # a loss is a buried item
         else:
             assert row["converged"], row
 

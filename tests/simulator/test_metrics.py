@@ -51,3 +51,26 @@ def test_erp_utilization_and_queue_are_time_averages_over_the_window():
     assert block["erp"]["queue"] == {"mean": 1.2, "max": 3}
     assert block["erp"]["utilization"] == 4.0 / 20.0
     assert block["erp"]["by_operation"] == {"get": 1}
+
+
+def test_hit_ratios_per_kind_of_read_count_every_read_of_the_kind():
+    """Summary and detail reads apart, out of every read of the kind: batch_sync answers every summary
+    read and no detail read (its 100% by-table ratio only counts the reads its table could answer);
+    lazy_load the other way round; together, both. A read belongs to its request's arrival, as its
+    latency does, so every architecture counts the same reads (they share the seed, hence arrivals)."""
+    from simulator.run import run
+    from tests.conftest import small_scenario
+
+    sc = small_scenario(**{"workload.list_fraction": 0.3, "workload.get_fraction": 0.3,
+                           "workload.detail_fraction": 0.35, "workload.update_fraction": 0.05})
+    blocks = run(sc, "direct,batch_sync,lazy_load,batch_sync+lazy_load", workers=1)["architectures"]
+    counted = [{kind: c["reads"] for kind, c in b["cache"]["by_kind"].items()} for b in blocks.values()]
+    assert all(c == counted[0] for c in counted)
+    reads = counted[0]["summary"] + counted[0]["detail"]
+    assert 0.9 * blocks["direct"]["requests"]["total"] < reads < blocks["direct"]["requests"]["total"]
+    direct, batch, lazy, both = (b["cache"] for b in blocks.values())
+    assert direct["summary_hit_ratio"] == direct["detail_hit_ratio"] == 0.0
+    assert batch["summary_hit_ratio"] == 1.0 and batch["detail_hit_ratio"] == 0.0 and batch["hit_ratio"] == 1.0
+    assert lazy["summary_hit_ratio"] == 0.0 < lazy["detail_hit_ratio"]
+    assert abs(lazy["detail_hit_ratio"] - lazy["by_table"]["customer_details"]["hit_ratio"]) < 0.01
+    assert both["summary_hit_ratio"] == 1.0 and abs(both["detail_hit_ratio"] - lazy["detail_hit_ratio"]) < 0.02

@@ -40,6 +40,7 @@ def test_overrides_parse_toml_values_and_bare_words():
     ("[workload]\nrate = nan\n", "workload.rate", "finite"),
     ("[erp.service]\nget = { dist = 'pareto', mean_ms = 3 }\n", "erp.service.get.dist", "unknown distribution"),
     ("[workload]\nrequest_distribution = 'hot'\n", "workload.request_distribution", "must be one of"),
+    ("[erp.callback]\npayload = 'idoc'\n", "erp.callback.payload", "must be one of"),
     ("erp = 3\n", "erp", "must be a table"),
     ("[erp]\noutages = [{ start = 10 }]\n", "erp.outages[0].duration", "missing"),
     ("[scenario\nname = 'x'\n", "", "invalid TOML"),

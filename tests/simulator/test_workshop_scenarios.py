@@ -40,3 +40,19 @@ def test_meter_readings_one_replica_over_three_systems() -> None:
     assert [s["format"] for s in sources.values()] == ["sap", "crm", "legacy"]
     assert all(s["writes_routed"] > 0 for s in sources.values())
     assert sources["meter_legacy"]["max_copy_s"] > 2 * sources["erp"]["max_copy_s"]
+
+
+def test_account_details_coalescing_spares_the_erp_a_stampede() -> None:
+    """The stampede the comments show: a short ttl and a slow fetch; single flight makes fewer detail
+    calls and a higher detail hit ratio on the same reads."""
+    stampede = [*SHORT, "patterns.lazy_load.ttl=5", "erp.network_latency.mean_ms=400"]
+    blocks = {}
+    for coalesce in ("false", "true"):
+        sc = scenarios.load(scenarios.SCENARIO_DIR / "account_details.toml",
+                            [*stampede, f"patterns.lazy_load.coalesce={coalesce}"])
+        blocks[coalesce] = run(sc, "batch_sync+lazy_load")["architectures"]["batch_sync+lazy_load"]
+    plain, single = blocks["false"], blocks["true"]
+    assert plain["pattern_stats"]["lazy_load"]["coalesced"] == 0
+    assert single["pattern_stats"]["lazy_load"]["coalesced"] > 20
+    assert single["erp"]["by_operation"]["detail"] < plain["erp"]["by_operation"]["detail"]
+    assert single["cache"]["detail_hit_ratio"] > plain["cache"]["detail_hit_ratio"] + 0.01
