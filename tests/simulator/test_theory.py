@@ -24,6 +24,19 @@ def erlang_c(c: int, a: float) -> float:
     return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
 
 
+def mm_c_scenario(c: int, mean_s: float, lam: float, duration: float, warmup: float) -> dict[str, Any]:
+    """``direct`` as an M/M/c queue: Poisson gets of uniform keys, exponential service, nothing else takes time."""
+    return small_scenario(**{
+        "scenario.duration": duration, "scenario.warmup": warmup, "data.customers": 1000,
+        "erp.capacity": c, "erp.network_latency": CONSTANT_ZERO, "erp.update_rate": 0.0,
+        "erp.token_ttl": 1e6, "erp.service.auth": CONSTANT_ZERO,
+        "erp.service.get": {"dist": "exponential", "mean_ms": mean_s * 1000},
+        "workload.rate": lam, "workload.list_fraction": 0.0, "workload.get_fraction": 1.0,
+        "workload.detail_fraction": 0.0, "workload.update_fraction": 0.0,
+        "workload.request_distribution": "uniform",
+    })
+
+
 def test_direct_matches_mm_c_mean_response_time():
     """``direct`` with exponential service, no network and every request sent to the ERP is M/M/c.
 
@@ -32,15 +45,7 @@ def test_direct_matches_mm_c_mean_response_time():
     error is well under 1%, so 5% is a real tolerance, not a loose one.
     """
     c, mean_s, lam = 4, 0.1, 24.0
-    sc = small_scenario(**{
-        "scenario.duration": 4000.0, "scenario.warmup": 200.0, "data.customers": 1000,
-        "erp.capacity": c, "erp.network_latency": CONSTANT_ZERO, "erp.update_rate": 0.0,
-        "erp.token_ttl": 1e6, "erp.service.auth": CONSTANT_ZERO,
-        "erp.service.get": {"dist": "exponential", "mean_ms": mean_s * 1000},
-        "workload.rate": lam, "workload.list_fraction": 0.0, "workload.get_fraction": 1.0,
-        "workload.detail_fraction": 0.0, "workload.update_fraction": 0.0,
-        "workload.request_distribution": "uniform",
-    })
+    sc = mm_c_scenario(c, mean_s, lam, duration=4000.0, warmup=200.0)
     block = run(sc, "direct")["architectures"]["direct"]
     a = lam * mean_s
     expected = mean_s + erlang_c(c, a) / (c / mean_s - lam)
@@ -98,15 +103,7 @@ def test_replications_interval_covers_mm_c_theory():
     replications are independent and unbiased: theory outside it would show either fault.
     """
     c, mean_s, lam = 4, 0.1, 24.0
-    sc = small_scenario(**{
-        "scenario.duration": 1000.0, "scenario.warmup": 100.0, "data.customers": 1000,
-        "erp.capacity": c, "erp.network_latency": CONSTANT_ZERO, "erp.update_rate": 0.0,
-        "erp.token_ttl": 1e6, "erp.service.auth": CONSTANT_ZERO,
-        "erp.service.get": {"dist": "exponential", "mean_ms": mean_s * 1000},
-        "workload.rate": lam, "workload.list_fraction": 0.0, "workload.get_fraction": 1.0,
-        "workload.detail_fraction": 0.0, "workload.update_fraction": 0.0,
-        "workload.request_distribution": "uniform",
-    })
+    sc = mm_c_scenario(c, mean_s, lam, duration=1000.0, warmup=100.0)
     doc = run(sc, "direct", replications=6, workers=2)
     block = doc["architectures"]["direct"]
     expected = mean_s + erlang_c(c, lam * mean_s) / (c / mean_s - lam)
