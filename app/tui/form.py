@@ -75,6 +75,8 @@ KNOWN: dict[str, tuple[str, str]] = {
     "patterns.lazy_load.validation": ("validation", "ttl: reuse a detail for ttl seconds; timestamp: ask the ERP's "
                                                     "cheap last-update call on every read."),
     "patterns.lazy_load.ttl": ("ttl (s)", "Seconds a lazily loaded detail is reused before it is fetched again."),
+    "patterns.lazy_load.coalesce": ("coalesce", "true: a reader that misses while the detail is being fetched waits "
+                                                "for that fetch instead of calling the ERP again (single flight)."),
 }
 BASE_KEYS = {
     "Run": ("scenario.duration", "scenario.warmup", "scenario.seed"),

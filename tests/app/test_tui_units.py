@@ -64,7 +64,8 @@ def test_form_offers_every_setting_of_the_chosen_patterns_and_the_callbacks() ->
     assert callback | {"erp.callback.delay.mean_ms"} <= specs.keys()
     assert {f"patterns.{p}.{k}" for p in ("realtime_sync", "queued_sync") for k in settings[p]} <= specs.keys()
     assert [s.section for s in specs.values()][-1] == "queued_sync"  # in the architecture's order
-    assert form.fields(base, [["lazy_load"]])[-3].choices == ("ttl", "timestamp")
+    lazy = {f.key: f for f in form.fields(base, [["lazy_load"]])}
+    assert lazy["patterns.lazy_load.validation"].choices == ("ttl", "timestamp")
 
 
 def test_a_new_patterns_settings_appear_without_editing_the_form(monkeypatch) -> None:
