@@ -12,14 +12,8 @@ from typing import Any
 
 from patterns.catalogue import PATTERNS
 from patterns.core_service import CoreService
-from patterns.direct import DirectDetail, DirectSummary
-from patterns.pattern import Context, Pattern
+from patterns.pattern import ANY, AXES, Context, Pattern
 from patterns.ports import Step
-
-# Summary strategies that keep a replica; one architecture can have only one of them.
-SUMMARY_SYNCS = ("batch_sync", "realtime_sync")
-# Variants of realtime_sync: each implies it.
-REALTIME_VARIANTS = ("queued_sync", "ordered_sync")
 
 
 class ArchitectureError(ValueError):
@@ -27,9 +21,9 @@ class ArchitectureError(ValueError):
 
 
 def parse(spec: str) -> list[list[str]]:
-    """``"direct,batch_sync+lazy_load"`` -> ``[["direct"], ["batch_sync", "lazy_load"]]``, each checked."""
+    """``"a,b+c"`` -> ``[["a"], ["b", "c"]]``, each checked."""
     if not spec or not spec.strip():
-        raise ArchitectureError("no architecture given (e.g. direct,batch_sync)")
+        raise ArchitectureError(f"no architecture given (e.g. {','.join(list(PATTERNS)[:2])})")
     architectures = []
     for part in spec.split(","):
         ids = [p.strip() for p in part.split("+")]
@@ -45,30 +39,35 @@ def parse(spec: str) -> list[list[str]]:
 
 
 def check(ids: list[str]) -> None:
-    """Raise ``ArchitectureError`` naming the first problem with this combination of patterns."""
+    """Raise ``ArchitectureError`` naming the first problem with this combination of patterns.
+
+    Every rule is a pattern's own declaration: ``conflicts`` (``ANY``: with every other pattern),
+    ``exclusive`` (one summary replica, one sync), ``variant_of`` (a variant extends its own base, not
+    another exclusive pattern) and ``needs``.
+    """
     for pid in ids:
         if pid not in PATTERNS:
             raise ArchitectureError(f"unknown pattern {pid!r} (known: {', '.join(PATTERNS)})")
     if len(set(ids)) != len(ids):
         raise ArchitectureError(f"{'+'.join(ids)}: a pattern is named twice")
-    chosen = set(ids)
-    if "direct" in chosen and len(chosen) > 1:
-        other = next(i for i in ids if i != "direct")
-        raise ArchitectureError(f"direct+{other}: direct keeps no local copy, {other} does; pick one")
-    syncs = [i for i in ids if i in SUMMARY_SYNCS]
-    if len(syncs) > 1:
-        raise ArchitectureError(f"{syncs[0]}+{syncs[1]}: one summary replica has one sync; pick one")
-    variants = [i for i in ids if i in REALTIME_VARIANTS]
-    if variants and "batch_sync" in chosen:
-        raise ArchitectureError(f"batch_sync+{variants[0]}: {variants[0]} is a kind of realtime_sync, "
-                                "not of batch_sync")
-    implied = set(expand(ids))
+    implied = expand(ids)
     for pid in ids:
         for other, reason in PATTERNS[pid].conflicts.items():
-            if other in implied:
-                raise ArchitectureError(f"{pid}+{other}: {reason}")
+            if other == ANY:
+                other = next((i for i in ids if i != pid), None)
+            if other is not None and other != pid and other in implied:
+                raise ArchitectureError(f"{pid}+{other}: {reason.format(other=other)}")
+    exclusive = [i for i in ids if PATTERNS[i].exclusive]
+    if len(exclusive) > 1:
+        raise ArchitectureError(f"{exclusive[0]}+{exclusive[1]}: one summary replica has one sync; pick one")
+    for pid in ids:
+        base = PATTERNS[pid].variant_of
+        rival = next((i for i in exclusive if i != base), None)
+        if base is not None and rival is not None:
+            raise ArchitectureError(f"{rival}+{pid}: {pid} is a kind of {base}, not of {rival}")
+    for pid in ids:
         needs = PATTERNS[pid].needs
-        if needs and not implied & set(needs):
+        if needs and not set(implied) & set(needs):
             raise ArchitectureError(f"{pid} needs {' or '.join(needs)} in the same architecture "
                                     f"(e.g. {needs[0]}+{pid})")
 
@@ -77,13 +76,28 @@ def name(ids: list[str]) -> str:
     return "+".join(ids)
 
 
+def _bases(ids: list[str]) -> list[str]:
+    """The patterns that the ids' variants extend, innermost base first."""
+    bases: list[str] = []
+    for pid in ids:
+        base = PATTERNS[pid].variant_of
+        while base is not None and base not in bases:
+            bases.insert(0, base)
+            base = PATTERNS[base].variant_of
+    return bases
+
+
 def expand(ids: list[str]) -> list[str]:
-    """The ids with implied patterns added (a realtime variant implies ``realtime_sync``)."""
-    full = list(ids)
-    if any(i in REALTIME_VARIANTS for i in ids):
-        # realtime_sync first, whatever the user's order: the variants adjust what it installed.
-        full = ["realtime_sync", *(i for i in ids if i != "realtime_sync")]
-    return full
+    """The ids with the patterns they imply: each variant's base, first, whatever the user's order
+    (a variant adjusts what its base installed)."""
+    bases = _bases(ids)
+    return [*bases, *(i for i in ids if i not in bases)]
+
+
+def minimal(ids: list[str]) -> list[str]:
+    """The ids without those another one implies (a variant's base goes when the variant is there)."""
+    bases = _bases(ids)
+    return [i for i in ids if i not in bases]
 
 
 @dataclass
@@ -97,7 +111,7 @@ class Architecture:
 
     @property
     def keeps_replica(self) -> bool:
-        return any(p.keeps_replica for p in self.patterns)
+        return any(p.exclusive for p in self.patterns)
 
     def start(self) -> list[Step]:
         return [step for p in self.patterns for step in p.start()]
@@ -111,15 +125,11 @@ class Architecture:
 
 
 def build(ids: list[str], ctx: Context, params: dict[str, dict[str, Any]]) -> Architecture:
-    """Install the patterns into a fresh Core Service (direct reads until a pattern says otherwise)."""
+    """Install the patterns into the context's Core Service (direct reads until a pattern says otherwise)."""
     check(ids)
-    core = CoreService(ctx.integration, DirectSummary(ctx.integration), DirectDetail(ctx.integration))
-    ctx.core = core
     patterns = [PATTERNS[pid](params.get(pid, {})) for pid in expand(ids)]
-    # Install order: summary, detail, placement, sources, so later axes can wrap earlier ones (the
-    # transparency service drives the summary sync it finds installed across every source).
-    order = {"summary": 1, "detail": 2, "placement": 3, "sources": 4}
-    for pattern in sorted(patterns, key=lambda p: order.get(p.axis, 9)):
+    # Install by axis (AXES), so later axes can extend earlier ones; within an axis a variant follows its base.
+    for pattern in sorted(patterns, key=lambda p: AXES.index(p.axis)):
         pattern.install(ctx)
         ctx.installed[pattern.id] = pattern
-    return Architecture(name(ids), list(ids), core, patterns)
+    return Architecture(name(ids), list(ids), ctx.core, patterns)

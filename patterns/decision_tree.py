@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from patterns.architecture import minimal
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -155,10 +157,6 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
         "no", short="Several sources"),
 )}
 
-# The variants of realtime_sync imply it, so an architecture names only the variants (DESIGN section 2).
-IMPLIED_BY = {"realtime_sync": ("queued_sync", "ordered_sync")}
-
-
 @dataclass
 class Outcome:
     """Where a walk ended: the path taken, the architecture and the pattern parameters it set."""
@@ -193,8 +191,8 @@ def follow(answers: Mapping[str, str]) -> Outcome:
 
 
 def _architecture(collected: list[str]) -> list[str]:
-    ids = [p for p in collected if not (p in IMPLIED_BY and set(IMPLIED_BY[p]) & set(collected))]
-    return ids or ["direct"]  # nothing kept locally: every read is direct
+    # A variant implies its base, so an architecture names only the variant (DESIGN section 2).
+    return minimal(collected) or ["direct"]  # nothing kept locally: every read is direct
 
 
 def walk(answers: Mapping[str, str]) -> list[str]:

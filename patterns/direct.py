@@ -6,32 +6,7 @@ always current, but every read costs a source call and its latency.
 
 from __future__ import annotations
 
-from patterns.integration import IntegrationService
-from patterns.pattern import Context, Pattern
-from patterns.ports import Caller, Step
-
-
-class DirectSummary:
-    """List and get answered by the source (search and read calls)."""
-
-    def __init__(self, integration: IntegrationService):
-        self.integration = integration
-
-    def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step:
-        return (yield from self.integration.search(caller, criteria, offset, limit))
-
-    def get(self, caller: Caller, key: int) -> Step:
-        return (yield from self.integration.get_customer(caller, key))
-
-
-class DirectDetail:
-    """Details fetched from the source on every request."""
-
-    def __init__(self, integration: IntegrationService):
-        self.integration = integration
-
-    def get(self, caller: Caller, key: int) -> Step:
-        return (yield from self.integration.get_detail(caller, key))
+from patterns.pattern import ANY, Context, Pattern
 
 
 class Direct(Pattern):
@@ -40,10 +15,11 @@ class Direct(Pattern):
     id = "direct"
     axis = "summary"
     title = "Direct integration"
-    summary = "Every read and write goes straight to the system of record; nothing is kept locally."
+    description = "Every read and write goes straight to the system of record; nothing is kept locally."
     advantages = ("Data is always current",)
     disadvantages = ("Every read loads the system of record", "Consumers wait for the round trip",
                      "A new retrieval need means a new source API")
+    conflicts = {ANY: "direct keeps no local copy, {other} does; pick one"}
 
     def install(self, ctx: Context) -> None:
-        pass  # the Core Service's defaults are already direct
+        pass  # the Core Service's defaults are already direct (core_service.DirectSummary, DirectDetail)

@@ -170,7 +170,7 @@ class IntegrationService:
     # -- the normalized API -------------------------------------------------------------------
     def search(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int,
                source: str | None = None) -> Step:
-        self._authorize(caller, "search")
+        self.authorize(caller, "search")
         if not set(criteria) <= FILTER_FIELDS or not all(isinstance(v, str) for v in criteria.values()):
             raise InvalidInput(f"search filters are {sorted(FILTER_FIELDS)} with text values")
         self._check_page(offset, limit)
@@ -179,19 +179,19 @@ class IntegrationService:
         return route.driver.customers(table)
 
     def get_customer(self, caller: Caller, key: int) -> Step:
-        self._authorize(caller, "read")
+        self.authorize(caller, "read")
         route = self.route_for(self._check_key(key))
         table = yield from self._call(caller, route, "read", key, route.driver.source_key(key))
         return route.driver.customers(table)[0]
 
     def get_detail(self, caller: Caller, key: int) -> Step:
-        self._authorize(caller, "read_detail")
+        self.authorize(caller, "read_detail")
         route = self.route_for(self._check_key(key))
         table = yield from self._call(caller, route, "read_detail", key, route.driver.source_key(key))
         return route.driver.details(table)[0]
 
     def last_update(self, caller: Caller, key: int) -> Step:
-        self._authorize(caller, "last_update")
+        self.authorize(caller, "last_update")
         route = self.route_for(self._check_key(key))
         updated_at = yield from self._call(caller, route, "last_update", key, route.driver.source_key(key))
         return route.driver.from_source_value("updated_at", updated_at)
@@ -199,7 +199,7 @@ class IntegrationService:
     def changes(self, caller: Caller, since: float | None, after: Any, limit: int,
                 source: str | None = None) -> Step:
         """Records updated after ``since``; returns (customers, next cursor, as_of, more pages?)."""
-        self._authorize(caller, "changes")
+        self.authorize(caller, "changes")
         self._check_page(0, limit)
         route = self.routes[source] if source else self.default
         reply = yield from self._call(caller, route, "changes", None, since, after, limit, whole_reply=True)
@@ -208,7 +208,7 @@ class IntegrationService:
     def contract_changes(self, caller: Caller, since: float | None, after: Any, limit: int,
                          source: str | None = None) -> Step:
         """Contracts updated after ``since``; returns (contracts, next cursor, as_of, more pages?)."""
-        self._authorize(caller, "contract_changes")
+        self.authorize(caller, "contract_changes")
         self._check_page(0, limit)
         route = self.routes[source] if source else self.default
         reply = yield from self._call(caller, route, "contract_changes", None, since, after, limit, whole_reply=True)
@@ -216,7 +216,7 @@ class IntegrationService:
 
     def update(self, caller: Caller, key: int, changes: dict[str, Any]) -> Step:
         """Write to the system of record; returns the record as the source now holds it."""
-        self._authorize(caller, "update")
+        self.authorize(caller, "update")
         route = self.route_for(self._check_key(key))
         allowed = set(SUMMARY_FIELDS) | set(DETAIL_FIELDS)
         if not changes or not set(changes) <= allowed:
@@ -226,7 +226,8 @@ class IntegrationService:
         return route.driver.customers(table)[0], route.driver.details(table)[0]
 
     # -- the canvas steps -------------------------------------------------------------------------
-    def _authorize(self, caller: Caller, operation: str) -> None:
+    def authorize(self, caller: Caller, operation: str) -> None:
+        """Refuse (and audit) a call the caller's roles do not allow; reads served locally check here too."""
         if REQUIRED_ROLE[operation] not in caller.roles:
             self.audit.record(self.runtime.now, caller.name, operation, None, "denied", 0.0)
             raise NotAuthorized(f"{caller.name} may not {operation} customers (needs role {REQUIRED_ROLE[operation]})")

@@ -24,9 +24,11 @@ the source accepted an update, the hook stores the detail version the source ret
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from patterns.integration import IntegrationService
+from patterns.params import one_of, positive
 from patterns.pattern import Context, Pattern
 from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
 from patterns.store import LocalStoreError, Store
@@ -47,7 +49,7 @@ class LazyDetail:
         self._in_flight: dict[int, Any] = {}  # key -> event fired with (detail, error) when its fetch ends
 
     def get(self, caller: Caller, key: int) -> Step:
-        self.integration._authorize(caller, "read_detail")
+        self.integration.authorize(caller, "read_detail")
         rt = self.runtime
         yield rt.sleep(self.store.latency())
         try:
@@ -131,7 +133,7 @@ class LazyLoad(Pattern):
     id = "lazy_load"
     axis = "detail"
     title = "Lazy load details"
-    summary = "Details fetched on first read and reused from their own table until they expire or change."
+    description = "Details fetched on first read and reused from their own table until they expire or change."
     advantages = ("Fewer costly detail calls when details are read again soon",
                   "Details that nobody reads are never copied",
                   "Cleanup keeps the detail table small")
@@ -140,26 +142,24 @@ class LazyLoad(Pattern):
                      "The first read of an entry pays the full fetch",
                      "Readers that miss together all fetch (a stampede) unless coalesce makes them share one fetch")
     watch = ("cache.detail_hit_ratio",)
+    defaults = {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0, "coalesce": False}
 
-    def __init__(self, params: dict[str, Any] | None = None):
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> None:
+        one_of(params, "validation", VALIDATIONS)
+        positive(params, "ttl", "cleanup_interval")
+
+    def __init__(self, params: Mapping[str, Any] | None = None):
         super().__init__(params)
-        self.validation = str(self.params.get("validation", "ttl"))
-        self.ttl = float(self.params.get("ttl", 600.0))
-        self.cleanup_interval = float(self.params.get("cleanup_interval", 900.0))
-        self.coalesce = self.params.get("coalesce", False)
-        if not isinstance(self.coalesce, bool):
-            raise ValueError("lazy_load: coalesce must be true or false")
-        if self.validation not in VALIDATIONS:
-            raise ValueError(f"lazy_load: validation must be one of {', '.join(VALIDATIONS)}")
-        if self.ttl <= 0 or self.cleanup_interval <= 0:
-            raise ValueError("lazy_load: ttl and cleanup_interval must be positive")
+        self.validation, self.ttl = self.params["validation"], self.params["ttl"]
+        self.cleanup_interval, self.coalesce = self.params["cleanup_interval"], self.params["coalesce"]
         self.cleanups = self.rows_deleted = self.rows_max = 0
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
         self.cache = LazyDetail(ctx.runtime, ctx.store, ctx.integration, self.validation, self.ttl,
                                 ctx.observer, self.coalesce)
-        ctx.core.detail = self.cache
+        ctx.core.detail_reads = self.cache
         ctx.core.after_write.append(self.cache.write_through)
 
     def start(self) -> list[Step]:

@@ -22,7 +22,8 @@ carried record is as old as its callback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
 
 from patterns.pattern import Context, Pattern
 from patterns.ports import Step
@@ -35,7 +36,7 @@ class OrderedSync(Pattern):
     id = "ordered_sync"
     axis = "summary"
     title = "Ordered real-time sync"
-    summary = "Callbacks may come late, twice or concurrently; a record's version decides, so it never goes back."
+    description = "Callbacks may come late, twice or concurrently; a record's version decides, so it never goes back."
     advantages = ("Copes with a source that calls back from many threads at once",
                   "Duplicate and overtaken notifications cost no source call",
                   "Makes callbacks that carry the record safe: no fetch per change, and an older one is refused")
@@ -43,27 +44,29 @@ class OrderedSync(Pattern):
                      "One more local read per notification")
     variant_of = "realtime_sync"
 
-    def __init__(self, params: dict[str, object] | None = None):
+    def __init__(self, params: Mapping[str, Any] | None = None):
         super().__init__(params)
         self.skipped = 0
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
         realtime: RealtimeSync = ctx.installed[self.variant_of]  # type: ignore[assignment]
-        realtime.only_newer = True
-        self._fetch = realtime.fetch
-        realtime.fetch = self.fetch_if_newer
+        realtime.guard_fetches(self)
 
-    def fetch_if_newer(self, key: int, version: int) -> Step:
-        """The record from the source, or None when the replica already holds ``version`` or later."""
+    def wants(self, key: int, version: int) -> Step:
+        """Whether the replica still needs ``version`` of ``key``: False when it already holds it or later.
+
+        One primary-key read before the fetch. A duplicate, or a notification overtaken by a newer
+        change the replica already has, then costs no source call; the guarded write (``only_newer``)
+        covers the race this read cannot, two handlers fetching the same record at once.
+        """
         ctx = self.ctx
         yield ctx.runtime.sleep(ctx.store.latency())
         held = ctx.store.customer(key)
         if held is not None and held.version >= version:
             self.skipped += 1
-            return None
-        fetch: Callable[[int, int], Step] = self._fetch
-        return (yield from fetch(key, version))
+            return False
+        return True
 
     def stats(self) -> dict[str, int]:
         return {"notifications_already_held": self.skipped}

@@ -1,8 +1,9 @@
 """Queued real-time sync: the callback only records the change; workers apply it in parallel.
 
-A variant of ``realtime_sync`` (which it extends after that is installed): the endpoint's only
-work is one committed insert into the ``sync_queue`` table, so it answers at once and a burst of
-changes never finds the endpoint full. ``workers`` consumers claim items with a lease
+A variant of ``realtime_sync``, which takes its notifications through this pattern's ``take`` (its
+``Intake`` extension point): the endpoint's only work is one committed insert into the ``sync_queue``
+table, so it answers at once and a burst of changes never finds the endpoint full. ``workers``
+consumers claim items with a lease
 (``patterns/sync_queue.py``), fetch the record through the Integration Service (or take the one
 the callback carried, kept in the queue row), and write the replica and delete the item in one
 transaction.
@@ -32,9 +33,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from patterns.integration import IntegrationError, SourceUnavailable
+from patterns.params import fraction, positive
 from patterns.pattern import Context, Pattern
 from patterns.ports import Notification, Step
 from patterns.realtime_sync import IDLE_CHECK_S, RealtimeSync
@@ -48,27 +51,26 @@ class QueuedSync(Pattern):
     id = "queued_sync"
     axis = "summary"
     title = "Queued real-time sync"
-    summary = "Callbacks only enqueue; a pool of workers applies the changes in parallel, with leases."
+    description = "Callbacks only enqueue; a pool of workers applies the changes in parallel, with leases."
     advantages = ("Bursts of changes are absorbed by the queue: no callback refused",
                   "A crashed worker's change is delivered again after its lease",
                   "Poison changes are set aside in a dead-letter table, not retried forever")
     disadvantages = ("A queue table, workers and leases to run and watch",
                      "Replica lags by the queue's length in a burst")
+    defaults = {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0, "crash_rate": 0.0}
     variant_of = "realtime_sync"
     watch = ("sync.queue_max",)
 
-    def __init__(self, params: dict[str, Any] | None = None):
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> None:
+        positive(params, "workers", "lease", "max_tries", "poll_interval")
+        fraction(params, "crash_rate")
+
+    def __init__(self, params: Mapping[str, Any] | None = None):
         super().__init__(params)
         p = self.params
-        self.workers = int(p.get("workers", 4))
-        self.lease = float(p.get("lease", 30.0))
-        self.max_tries = int(p.get("max_tries", 5))
-        self.poll_interval = float(p.get("poll_interval", 1.0))
-        self.crash_rate = float(p.get("crash_rate", 0.0))
-        if min(self.workers, self.lease, self.max_tries, self.poll_interval) <= 0:
-            raise ValueError("queued_sync: workers, lease, max_tries and poll_interval must be positive")
-        if not 0.0 <= self.crash_rate <= 1.0:
-            raise ValueError("queued_sync: crash_rate must be a fraction between 0 and 1")
+        self.workers, self.lease, self.max_tries = p["workers"], p["lease"], p["max_tries"]
+        self.poll_interval, self.crash_rate = p["poll_interval"], p["crash_rate"]
         self.enqueued = self.applied = self.crashes = self.dead = self.source_down = self.lost_leases = 0
         self.working = 0
         self.local_errors = 0
@@ -76,7 +78,7 @@ class QueuedSync(Pattern):
     def install(self, ctx: Context) -> None:
         super().install(ctx)
         self.realtime: RealtimeSync = ctx.installed[self.variant_of]  # type: ignore[assignment]
-        self.realtime.take = self.enqueue
+        self.realtime.use_intake(self)
         self.queue = SyncQueue(ctx.store)
         self._idle: deque[Any] = deque()  # one wake-up event per idle worker, longest idle first
         self._alarm_at = math.inf  # when the earliest pending alarm rings
@@ -84,7 +86,7 @@ class QueuedSync(Pattern):
     def start(self) -> list[Step]:
         return [self.worker(f"worker-{i}") for i in range(self.workers)]
 
-    def enqueue(self, notification: Notification) -> Step:
+    def take(self, notification: Notification) -> Step:
         """The endpoint: one committed insert, then the answer."""
         rt = self.ctx.runtime
         yield rt.sleep(self.ctx.store.latency())

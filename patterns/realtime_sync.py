@@ -12,25 +12,37 @@ handler busy is refused (the source counts a failed callback and, unless it retr
 never reaches the replica until the record changes again). The replica starts with a full load
 at time 0, the same load batch_sync does.
 
-The variants adjust this pattern after it is installed, rather than copying it:
-``queued_sync`` replaces ``take`` (the inline handling) with an enqueue and workers; and
-``ordered_sync`` turns on ``only_newer`` and wraps ``fetch`` so a notification the replica already
-covers costs no source call.
+The variants extend this pattern through two extension points rather than copying it:
+``queued_sync`` replaces the inline handling with its own ``Intake`` (an enqueue, and workers); and
+``ordered_sync`` adds a ``FetchGuard``, so a notification the replica already covers costs no
+source call, and versions guard every write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from patterns.batch_sync import copy_changes
-from patterns.core_service import serve_from_replica
+from patterns.params import positive
 from patterns.pattern import RECOVERABLE, Context, Pattern
 from patterns.ports import Customer, Notification, Step, Subscription
+from patterns.replica import CustomerCopy, SyncJob, serve_from_replica
 
 INITIAL_LOAD_PAGE = 1000
 INITIAL_LOAD_RETRY_S = 5.0
 IDLE_CHECK_S = 0.1  # how often quiescence looks again while callbacks are still owed
+
+
+class Intake(Protocol):
+    """What the endpoint does with a notification: a step returning True (taken) or False (refused)."""
+
+    def take(self, notification: Notification) -> Step: ...
+
+
+class FetchGuard(Protocol):
+    """Asked before each fetch: a step returning False when the replica already holds ``version`` or later."""
+
+    def wants(self, key: int, version: int) -> Step: ...
 
 
 class RealtimeSync(Pattern):
@@ -39,33 +51,46 @@ class RealtimeSync(Pattern):
     id = "realtime_sync"
     axis = "summary"
     title = "Cold cache with real-time sync"
-    summary = "The source calls an endpoint after each change; the endpoint fetches and stores the record."
+    description = "The source calls an endpoint after each change; the endpoint fetches and stores the record."
     advantages = ("Replica is current within a callback's delay", "Local search, joins and mashups",
                   "Source load follows the change rate, not the read rate")
     disadvantages = ("The source must call back: more coupling between the systems",
                      "No queue: when every handler is busy a change notification is refused and lost",
                      "Concurrent callbacks can overwrite a newer copy with an older one",
                      "Callbacks that carry the record save the fetch, but a late one writes an old record")
-    keeps_replica = True
+    defaults = {"handlers": 2}
+    exclusive = True
     cursor_name = "customers-initial-load"
 
-    def __init__(self, params: dict[str, Any] | None = None):
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> None:
+        positive(params, "handlers")
+
+    def __init__(self, params: Mapping[str, Any] | None = None):
         super().__init__(params)
-        self.handlers = self.params.get("handlers", 2)
-        if isinstance(self.handlers, bool) or not isinstance(self.handlers, int) or self.handlers <= 0:
-            raise ValueError("realtime_sync: handlers must be a positive whole number")
+        self.handlers = self.params["handlers"]
         self.busy = self.peak_busy = 0
         self.accepted = self.refused = self.errors = self.fetches = self.carried = 0
         self.older_overwrites = self.older_refused = 0
         self.loaded = False
-        # What the variants change (see module docstring).
-        self.take: Callable[[Notification], Step] = self.handle
-        self.fetch: Callable[[int, int], Step] = self.fetch_current
+        # The extension points (see module docstring): inline handling, no guard, last write wins.
+        self.intake: Intake = self
+        self.guard: FetchGuard | None = None
         self.only_newer = False
+
+    def use_intake(self, intake: Intake) -> None:
+        """Let ``intake`` take the notifications instead of handling them inline (queued_sync)."""
+        self.intake = intake
+
+    def guard_fetches(self, guard: FetchGuard) -> None:
+        """Ask ``guard`` before each fetch, and never let a write take the replica back a version (ordered_sync)."""
+        self.guard = guard
+        self.only_newer = True
 
     def install(self, ctx: Context) -> None:
         super().install(ctx)
-        self.replica = serve_from_replica(ctx, self.cursor_name)
+        self.job = SyncJob(ctx, [CustomerCopy(ctx, self.cursor_name, INITIAL_LOAD_PAGE)])
+        self.replica = serve_from_replica(ctx, self.job)
         # Subscribe before the initial load starts, so no change falls between the two.
         # Through the Integration Service: every source, each notification's key normalized by its driver.
         self.subscriptions: list[Subscription] = ctx.integration.subscribe(self.endpoint)
@@ -74,21 +99,16 @@ class RealtimeSync(Pattern):
         return [self.initial_load()]
 
     def initial_load(self) -> Step:
-        """Copy every record once, retrying until the source answers (it resumes from its cursor)."""
-        while True:
-            try:
-                yield from copy_changes(self.ctx, self.cursor_name, INITIAL_LOAD_PAGE)
-                self.loaded = True
-                return
-            except RECOVERABLE:
-                yield self.ctx.runtime.sleep(INITIAL_LOAD_RETRY_S)
+        """Copy every record once, retrying until the source answers (each copy resumes from its cursor)."""
+        yield from self.job.load(INITIAL_LOAD_RETRY_S)
+        self.loaded = True
 
     # -- the endpoint the source calls ------------------------------------------------------------
     def endpoint(self, notification: Notification) -> Step:
         """The API the source calls back: True when the change was taken, False when refused."""
-        return (yield from self.take(notification))
+        return (yield from self.intake.take(notification))
 
-    def handle(self, notification: Notification) -> Step:
+    def take(self, notification: Notification) -> Step:
         """Inline handling: fetch and store now, on one of ``handlers`` handlers, or refuse."""
         if self.busy >= self.handlers:
             self.refused += 1
@@ -116,8 +136,11 @@ class RealtimeSync(Pattern):
             return carried
         return (yield from self.fetch(key, version))
 
-    def fetch_current(self, key: int, version: int) -> Step:
-        """The record as the source holds it now (which may be newer than ``version``)."""
+    def fetch(self, key: int, version: int) -> Step:
+        """The record as the source holds it now (which may be newer than ``version``), or None when the
+        guard says the replica already holds ``version``."""
+        if self.guard is not None and not (yield from self.guard.wants(key, version)):
+            return None
         customer: Customer = yield from self.ctx.integration.get_customer(self.ctx.sync_caller, key)
         self.fetches += 1
         return customer
@@ -147,4 +170,5 @@ class RealtimeSync(Pattern):
     def stats(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "refused": self.refused, "errors": self.errors,
                 "fetches": self.fetches, "records_carried": self.carried, "peak_busy_handlers": self.peak_busy,
-                "older_overwrites": self.older_overwrites, "older_writes_refused": self.older_refused}
+                "older_overwrites": self.older_overwrites, "older_writes_refused": self.older_refused,
+                "local_errors": self.replica.local_errors}

@@ -226,8 +226,7 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
         integration = IntegrationService(
             runtime, routes(sources, CLIENT_SECRET), audit,
             CallPolicy(**scenario["integration"]), streams(seed, "retries")["retries"])
-        ctx = Context(runtime, store, integration, None, streams(seed, "patterns")["patterns"], metrics,
-                      sources=sources)
+        ctx = Context(runtime, store, integration, streams(seed, "patterns")["patterns"], metrics)
         architecture = build(ids, ctx, scenario["patterns"])
         for step in architecture.start():
             env.process(step)

@@ -2,7 +2,9 @@
 
 A scenario is a plain nested dict (JSON-friendly, so it is copied verbatim into results). Every
 key has a default in ``DEFAULTS``; a file only says what differs. Validation is driven by the
-defaults (the type of each key) plus a few rules by dotted key. Any problem raises
+defaults (the type of each key) plus a few rules by dotted key. The ``[patterns]`` section is the
+catalogue's: each pattern declares its parameters' defaults and checks them itself (``patterns/params.py``),
+plugins included. Any problem raises
 ``ScenarioError`` naming the source, the key and the reason, which the doors turn into one line
 and exit status 2.
 """
@@ -19,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from patterns.architecture import ArchitectureError, parse
+from patterns.catalogue import PATTERNS
 from patterns.integration import MAX_PAGE
+from patterns.params import ParamError
 from simulator import database_url
 from simulator.files import FileProblem, read_regular
 
@@ -30,6 +34,11 @@ SCENARIO_DIR = Path(str(resources.files("scenarios")))
 
 def _dist(dist: str, **params: float) -> dict[str, Any]:
     return {"dist": dist, **params}
+
+
+def pattern_defaults() -> dict[str, dict[str, Any]]:
+    """Every pattern's parameters with their defaults, by pattern id (the ``[patterns]`` section)."""
+    return {pid: copy.deepcopy(dict(cls.defaults)) for pid, cls in PATTERNS.items() if cls.defaults}
 
 
 DEFAULTS: dict[str, Any] = {
@@ -93,15 +102,7 @@ DEFAULTS: dict[str, Any] = {
         "page_size": 50,
         "bursts": [],
     },
-    "patterns": {
-        "batch_sync": {"interval": 300.0, "page_size": 1000},
-        "realtime_sync": {"handlers": 2},
-        "queued_sync": {"workers": 4, "lease": 30.0, "max_tries": 5, "poll_interval": 1.0, "crash_rate": 0.0},
-        "lazy_load": {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0, "coalesce": False},
-        "isolated_sync": {"orchestrate": True, "contract_interval": 300.0, "contract_offset": 0.0,
-                          "page_size": 1000},
-        "transparency": {"sources": ["erp_a", "erp_b"]},
-    },
+    "patterns": pattern_defaults(),
 }
 
 DISTRIBUTIONS = {
@@ -112,22 +113,16 @@ DISTRIBUTIONS = {
 }
 CHOICES = {
     "workload.request_distribution": ("uniform", "zipfian", "latest"),
-    "patterns.lazy_load.validation": ("ttl", "timestamp"),
     "erp.callback.payload": ("notification", "record"),
 }
 POSITIVE = {
     "integration.timeout", "integration.backoff", "integration.backoff_max",
     "scenario.duration", "scenario.drain_limit", "data.customers", "erp.capacity", "erp.token_ttl",
-    "erp.callback.concurrency", "workload.page_size", "patterns.batch_sync.interval",
-    "patterns.batch_sync.page_size", "patterns.realtime_sync.handlers", "patterns.queued_sync.workers",
-    "patterns.queued_sync.lease", "patterns.queued_sync.max_tries", "patterns.queued_sync.poll_interval",
-    "patterns.lazy_load.ttl", "patterns.lazy_load.cleanup_interval",
-    "patterns.isolated_sync.contract_interval", "patterns.isolated_sync.page_size",
+    "erp.callback.concurrency", "workload.page_size",
 }
 FRACTIONS = {
     "local_db.error_rate",
     "erp.summary_change_fraction", "erp.error_rate", "erp.callback.loss", "erp.callback.duplication",
-    "patterns.queued_sync.crash_rate",
     "workload.list_fraction", "workload.get_fraction", "workload.detail_fraction",
     "workload.update_fraction",
 }
@@ -136,8 +131,7 @@ MIX = ("list_fraction", "get_fraction", "detail_fraction", "update_fraction")
 LIMITS = {"data.customers": 5_000_000, "scenario.duration": 30 * 86400.0, "workload.rate": 100_000.0,
           "scenario.warmup": 30 * 86400.0, "scenario.drain_limit": 30 * 86400.0, "erp.update_rate": 100_000.0,
           "erp.insert_rate": 100_000.0, "erp.contract_update_rate": 100_000.0,
-          "workload.page_size": MAX_PAGE, "patterns.batch_sync.page_size": MAX_PAGE,
-          "patterns.isolated_sync.page_size": MAX_PAGE}
+          "workload.page_size": MAX_PAGE}
 # Ceilings that are not about time: why, for the message.
 LIMIT_REASONS = {key: "the Integration Service's page limit" for key in LIMITS if key.endswith(".page_size")}
 # A burst multiplies a rate: the rate at the peak has the same ceiling as the rate itself.
@@ -266,8 +260,14 @@ def apply_override(scenario: dict[str, Any], item: str) -> None:
 
 
 def validate(scenario: dict[str, Any], source: str) -> None:
-    """Check every key against the type of its default and the rules above."""
-    _check_tree(scenario, DEFAULTS, source, "")
+    """Check every key against the type of its default and the rules above, then each pattern's own rules."""
+    _check_tree(scenario, {k: v for k, v in DEFAULTS.items() if k != "patterns"}, source, "")
+    for pid, params in DEFAULTS["patterns"].items():
+        _check_tree(scenario["patterns"][pid], params, source, f"patterns.{pid}.")
+        try:
+            PATTERNS[pid].check_params(scenario["patterns"][pid])
+        except ParamError as exc:
+            raise ScenarioError(source, f"patterns.{pid}.{exc.key}", exc.reason) from None
     mix = sum(scenario["workload"][k] for k in MIX)
     if abs(mix - 1.0) > 1e-6:
         raise ScenarioError(source, "workload", f"list/get/detail/update fractions must sum to 1, got {mix:g}")
@@ -281,12 +281,6 @@ def validate(scenario: dict[str, Any], source: str) -> None:
                    ("start", "duration", "multiplier"), set())
     for key, (rates, what) in BURSTS.items():
         _check_peak(scenario, source, key, rates, what)
-    sources = scenario["patterns"]["transparency"]["sources"]
-    if len(sources) < 2 or not all(isinstance(s, str) and s for s in sources) or len(set(sources)) != len(sources):
-        raise ScenarioError(source, "patterns.transparency.sources", "must list at least two distinct names")
-    for i, name in enumerate(sources):  # names, like scenario.name
-        if any(unicodedata.category(c) == "Cc" for c in name):
-            raise ScenarioError(source, f"patterns.transparency.sources[{i}]", "must not contain control characters")
     theta = scenario["workload"]["zipf_theta"]
     if not 0.0 < theta < 1.0:
         raise ScenarioError(source, "workload.zipf_theta", f"must be between 0 and 1 (exclusive), got {theta!r}")

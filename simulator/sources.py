@@ -16,36 +16,41 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Generator
-from datetime import timedelta
 from typing import Any
 
 import simpy
 
-from patterns.drivers import ErpDriver
+from patterns.drivers import DRIVERS, ErpDriver, FederatedDriver, driver_for
 from patterns.integration import Credentials, Route
 from patterns.ports import Endpoint, Reply, Subscription, Table
-from patterns.transparency import EPOCH, driver_for
 from simulator.distributions import streams
-from simulator.erp import DETAIL_GROUP, SEGMENTS, SUMMARY_GROUP, Erp, ErpObserver
+from simulator.erp import DETAIL_GROUP, SUMMARY_GROUP, Erp, ErpObserver
 
 FORMATS = ("sap", "crm", "legacy")
 # Per format: (network latency factor, service time factor) applied to the scenario's ERP.
 PROFILES = {"sap": (1.0, 1.0), "crm": (4.0, 0.8), "legacy": (1.0, 2.5)}
-LEGACY_CODES = dict(zip(SEGMENTS, "RWPA", strict=True))
-
-
-def _iso(seconds: float) -> str:
-    return (EPOCH + timedelta(seconds=seconds)).isoformat()
 
 
 class Format:
-    """How one system writes records: field names and value formats, against the ERP's own."""
+    """How one system writes records at its API: its driver's field names and value converters, run
+    the other way (the driver reads what this writes, so the two cannot drift apart)."""
 
-    def __init__(self, name: str, names: dict[str, str], out: dict[str, Callable[[Any], Any]],
-                 key_out: Callable[[int], Any], key_in: Callable[[Any], int]):
-        self.name, self.names, self.out, self.key_out, self.key_in = name, names, out, key_out, key_in
-        self.back = {v: k for k, v in names.items()}
-        self.into: dict[str, Callable[[Any], Any]] = {}
+    def __init__(self, driver: type[FederatedDriver]):
+        self.name = driver.format
+        self.names: dict[str, str] = {}  # ERP field -> this system's field
+        self.out: dict[str, Callable[[Any], Any]] = {}  # ERP value -> this system's value
+        self.into: dict[str, Callable[[Any], Any]] = {}  # this system's value -> ERP value
+        for ours, theirs, customer_ids in ((ErpDriver.summary_map, driver.summary_map, "id"),
+                                           (ErpDriver.detail_map, driver.detail_map, "id"),
+                                           (ErpDriver.contract_map, driver.contract_map, "customer_id")):
+            for field, erp_name in ours.items():
+                self.names[erp_name] = theirs[field]
+                if field == customer_ids:
+                    self.out[erp_name] = driver.local_id
+                elif field in driver.outgoing:
+                    self.out[erp_name], self.into[erp_name] = driver.outgoing[field], driver.incoming[field]
+        self.key_out, self.key_in = driver.local_id, driver.parse_id
+        self.back = {v: k for k, v in self.names.items()}
         self._layouts: dict[tuple[str, ...], tuple[tuple[str, ...], list[Callable[[Any], Any] | None]]] = {}
 
     def table(self, table: Table) -> Table:
@@ -65,33 +70,6 @@ class Format:
             convert = self.into.get(own)
             mapped[own] = convert(value) if convert else value
         return mapped
-
-
-def _crm() -> Format:
-    fmt = Format("crm", {
-        "KUNNR": "customerId", "NAME1": "displayName", "ORT01": "city", "LAND1": "countryCode", "KDGRP": "tier",
-        "SALDO": "balanceCents", "KLIMK": "creditLimitCents", "AUFTR": "openOrders", "LETZT": "lastOrderOn",
-        "VERSION": "rev", "AEDAT": "modifiedAt", "VBELN": "contractNo", "MATNR": "productCode",
-    }, {"KUNNR": lambda k: f"CUST-{k:07d}", "LAND1": str.lower, "KDGRP": str.upper,
-        "SALDO": lambda v: round(v * 100), "KLIMK": lambda v: round(v * 100), "AEDAT": _iso},
-        lambda k: f"CUST-{k:07d}", lambda raw: int(str(raw).removeprefix("CUST-")))
-    fmt.into = {"LAND1": str.upper, "KDGRP": str.lower, "SALDO": lambda c: c / 100, "KLIMK": lambda c: c / 100}
-    return fmt
-
-
-def _legacy() -> Format:
-    fmt = Format("legacy", {
-        "KUNNR": "CUSTNO", "NAME1": "CUSTNAME", "ORT01": "TOWN", "LAND1": "CTRY", "KDGRP": "CLASS",
-        "SALDO": "BAL", "KLIMK": "CREDLIM", "AUFTR": "ORDERS", "LETZT": "LASTORD", "VERSION": "SEQ",
-        "AEDAT": "CHGTS", "VBELN": "CONTNO", "MATNR": "PROD",
-    }, {"KUNNR": lambda k: f"{k:08d}", "KDGRP": LEGACY_CODES.__getitem__,
-        "SALDO": lambda v: f"{v:.2f}".replace(".", ","), "KLIMK": lambda v: f"{v:.2f}".replace(".", ","),
-        "LETZT": lambda d: ".".join(reversed(d.split("-"))), "AEDAT": lambda s: round(s * 1000)},
-        lambda k: f"{k:08d}", int)
-    codes = {v: k for k, v in LEGACY_CODES.items()}
-    fmt.into = {"KDGRP": codes.__getitem__, "SALDO": lambda t: float(t.replace(",", ".")),
-                "KLIMK": lambda t: float(t.replace(",", "."))}
-    return fmt
 
 
 class FormattedErp(Erp):
@@ -124,7 +102,7 @@ class FormattedErp(Erp):
     def _key(self, raw: Any) -> int:
         try:
             return self.fmt.key_in(raw)
-        except (TypeError, ValueError):
+        except (AttributeError, TypeError, ValueError):
             return -1  # unknown id: the ERP answers NOT_FOUND
 
     def search(self, token: str, criteria: dict[str, str], offset: int, limit: int) -> Generator[Any, Any, Reply]:
@@ -226,7 +204,7 @@ def build_sources(env: simpy.Environment, scenario: dict[str, Any], seed: int, o
             source = Erp(env, own, source_seed, observer, name=name)
             source.format = "sap"
         else:
-            source = FormattedErp(env, own, source_seed, observer, name, _crm() if fmt == "crm" else _legacy())
+            source = FormattedErp(env, own, source_seed, observer, name, Format(DRIVERS[fmt]))
         sources.append(source)
     return Federation(env, sources, scenario["erp"]["insert_rate"], seed), {s.name: s for s in sources}
 

@@ -144,8 +144,7 @@ class World:
         self.credentials = Credentials(self.erp, "patternsim", CLIENT_SECRET)
         self.integration = IntegrationService(self.runtime, [Route(self.erp, ErpDriver(), self.credentials)],
                                               self.audit)
-        self.ctx = Context(self.runtime, self.store, self.integration, None, streams(seed, "p")["p"], self.metrics,
-                           sources={self.erp.name: self.erp})
+        self.ctx = Context(self.runtime, self.store, self.integration, streams(seed, "p")["p"], self.metrics)
 
     def call(self, step: Any) -> Any:
         """Run one pattern step to completion and return its value (or raise its exception)."""

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def list_patterns(args: argparse.Namespace) -> int:
     width = max(len(pid) for pid in PATTERNS)
     for pid, cls in PATTERNS.items():
-        sys.stdout.write(f"{pid.ljust(width)}  {cls.summary}\n")
+        sys.stdout.write(f"{pid.ljust(width)}  {cls.description}\n")
     sys.stdout.write("\nCombine ids with '+' (batch_sync+lazy_load); compare architectures with ','.\n")
     return 0
 

@@ -58,8 +58,8 @@ def main(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO |
         return 0
     stdout.write(f"architecture: {outcome.name}\n")
     for pid in outcome.ids:
-        summary = PATTERNS[pid].summary if pid in PATTERNS else "(not runnable in this build yet)"
-        stdout.write(f"  {pid}: {summary}\n")
+        description = PATTERNS[pid].description if pid in PATTERNS else "(not runnable in this build yet)"
+        stdout.write(f"  {pid}: {description}\n")
     for pid, values in outcome.params.items():
         stdout.write(f"  {pid} settings: {', '.join(f'{k}={v}' for k, v in values.items())}\n")
     if outcome.name == "direct":  # the baseline itself: nothing to compare it with

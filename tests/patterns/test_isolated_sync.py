@@ -72,22 +72,17 @@ def test_with_realtime_customers_the_dependency_check_alone_prevents_orphans() -
 
 def test_contracts_match_the_erp_after_quiescence(world) -> None:
     """Every contract the ERP holds is held locally, with its customer and version."""
-    from patterns.batch_sync import BatchSync
-    from patterns.core_service import CoreService
-    from patterns.direct import DirectDetail, DirectSummary
+    from patterns.architecture import build
 
     sc = contracts_scenario()
     world.__init__(sc)
-    world.ctx.core = CoreService(world.integration, DirectSummary(world.integration), DirectDetail(world.integration))
-    batch, isolated = BatchSync({"interval": 30.0}), IsolatedSync({"contract_interval": 30.0})
-    batch.install(world.ctx)
-    world.ctx.installed["batch_sync"] = batch
-    isolated.install(world.ctx)
-    for step in batch.start() + isolated.start():
+    arch = build(["batch_sync", "isolated_sync"], world.ctx,
+                 {"batch_sync": {"interval": 30.0}, "isolated_sync": {"contract_interval": 30.0}})
+    for step in arch.start():
         world.env.process(step)
     world.env.process(world.erp.change_process(200.0))
     world.env.run(until=200.0)
-    world.call(isolated.quiesce())
+    world.call(arch.quiesce())
     book = world.erp.contracts
     held = {row.id: row for row in world.store.conn.execute(__import__("patterns.store").store.contracts.select())}
     assert len(held) == book.count > 1000

@@ -65,9 +65,9 @@ def test_composition_ordered_alone_implies_realtime_sync_and_combines_with_queue
     arch = build(["ordered_sync", "queued_sync"], world.ctx, world.scenario["patterns"])
     realtime, ordered, queued = arch.patterns
     assert (type(realtime), type(ordered), type(queued)) == (RealtimeSync, OrderedSync, QueuedSync)
-    assert realtime.only_newer and realtime.fetch == ordered.fetch_if_newer and realtime.take == queued.enqueue
+    assert realtime.only_newer and realtime.guard is ordered and realtime.intake is queued
     plain = build(["realtime_sync"], World(small_scenario()).ctx, world.scenario["patterns"]).patterns[0]
-    assert not plain.only_newer and plain.take == plain.handle and plain.fetch == plain.fetch_current
+    assert not plain.only_newer and plain.intake is plain and plain.guard is None
 
 
 def test_queued_and_ordered_together_converge_on_the_racy_scenario():

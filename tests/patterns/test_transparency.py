@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from patterns.transparency import CrmDriver, LegacyDriver, SapDriver, owner_index
+from patterns.drivers import CrmDriver, LegacyDriver, SapDriver, owner_index
 from simulator.run import run
-from simulator.sources import FormattedErp, _crm, _legacy
+from simulator.sources import Format, FormattedErp
 from tests.conftest import World, small_scenario
 
 THREE = ["erp_a", "crm_b", "meters_c"]
@@ -67,7 +67,8 @@ def test_writes_go_to_the_system_that_owns_the_record() -> None:
     assert truth.count == 500
 
 
-@pytest.mark.parametrize(("driver", "fmt"), [(CrmDriver(1, 3), _crm()), (LegacyDriver(2, 3), _legacy())])
+@pytest.mark.parametrize(("driver", "fmt"), [(CrmDriver(1, 3), Format(CrmDriver)),
+                                             (LegacyDriver(2, 3), Format(LegacyDriver))])
 def test_drivers_read_what_their_system_writes(driver, fmt) -> None:
     """A system's rows, written in its own format, come back as the ERP's values and the global id."""
     from patterns.ports import Table
@@ -85,6 +86,24 @@ def test_drivers_read_what_their_system_writes(driver, fmt) -> None:
         "KLIMK": 5000.0, "KDGRP": "public"}
 
 
+@pytest.mark.parametrize(("driver", "written"), [
+    (CrmDriver, {"customerId": "CUST-0000041", "countryCode": "pt", "tier": "WHOLESALE", "balanceCents": 152025,
+                 "lastOrderOn": "2021-03-04", "modifiedAt": "2026-01-01T00:20:34.567000+00:00"}),
+    (LegacyDriver, {"CUSTNO": "00000041", "CTRY": "PT", "CLASS": "W", "BAL": "1520,25", "LASTORD": "04.03.2021",
+                    "CHGTS": 1234567}),
+])
+def test_each_system_writes_its_own_format(driver, written) -> None:
+    """What the module docstring of drivers.py says each format looks like, value by value."""
+    from patterns.ports import Table
+    from simulator.erp import FULL
+
+    fmt = Format(driver)
+    table = fmt.table(Table(FULL, [(41, "Ana Lima", "Porto", "PT", "wholesale", 1520.25, 30000.0, 3, "2021-03-04", 7,
+                                    1234.567)]))
+    row = dict(zip(table.fields, table.rows[0], strict=True))
+    assert {k: row[k] for k in written} == written
+
+
 def test_a_driver_refuses_a_key_its_system_does_not_own() -> None:
     with pytest.raises(ValueError, match="belongs to source"):
         SapDriver(0, 2).source_key(3)
@@ -92,7 +111,7 @@ def test_a_driver_refuses_a_key_its_system_does_not_own() -> None:
 
 def test_a_formatted_system_answers_not_found_for_a_foreign_id() -> None:
     world = World(small_scenario())
-    erp = FormattedErp(world.env, world.scenario, 1, world.metrics, "crm_b", _crm())
+    erp = FormattedErp(world.env, world.scenario, 1, world.metrics, "crm_b", Format(CrmDriver))
     token = world.call(erp.authenticate("c", "s")).data["token"]
     assert world.call(erp.read(token, "nonsense")).code == "NOT_FOUND"
     assert world.call(erp.read(token, "CUST-0000002")).data.fields[0] == "customerId"

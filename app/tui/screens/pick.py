@@ -40,7 +40,7 @@ class PickScreen(ModalScreen[list[str] | None]):
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
         pid = event.selection.value
-        self.query_one("#pick-about", Label).update(f"{pid}: {PATTERNS[pid].summary}")
+        self.query_one("#pick-about", Label).update(f"{pid}: {PATTERNS[pid].description}")
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         self._update()

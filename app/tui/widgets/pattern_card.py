@@ -32,4 +32,4 @@ class PatternCard(Static):
             points.add_row(Text("+", style="bold green"), pro)
         for con in self.cls.disadvantages:
             points.add_row(Text("-", style="bold red"), con)
-        return Group(title, Text(self.cls.summary), points)
+        return Group(title, Text(self.cls.description), points)
