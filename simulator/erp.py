@@ -1,10 +1,9 @@
 """The simulated ERP: the system of record the patterns integrate with (DESIGN section 3).
 
 It implements ``patterns.ports.SourceSystem`` in the ERP's own format (SAP-like field names, reply
-envelopes with error codes). Customer values are built lazily from Faker-made pools indexed by
-numpy arrays, so a million customers cost a fraction of a second; only records that change are
-stored. Every change bumps the record's version and ``updated_at`` and is logged by field group,
-which is what staleness is judged against.
+envelopes with error codes). Its data lives in a ``CustomerBook`` (``simulator/customers.py``: values,
+versions and the change history staleness is judged against) and a ``ContractBook``; this module
+keeps the API, the call path and the change process.
 
 Calls queue for ``erp.capacity`` servers, first come first served (``simulator/servers.py``); each
 operation has its own service-time distribution and pays the network latency both ways. Outages, an
@@ -15,58 +14,37 @@ hands change callbacks (and their delays, loss, duplication and reordering) to
 
 from __future__ import annotations
 
-import bisect
-import functools
 from collections.abc import Callable, Generator
 from typing import Any
 
-import numpy as np
 import simpy
-from faker import Faker
 
 from patterns.ports import Endpoint, Reply, Subscription, Table
 from simulator.callbacks import Callbacks
 from simulator.contracts import ContractBook
+from simulator.customers import (
+    BALANCE,
+    CITY,
+    DETAIL,
+    DETAIL_GROUP,
+    FULL,
+    LAST_ORDER,
+    LIMIT,
+    NAME,
+    ORDERS,
+    SEGMENT,
+    SEGMENTS,
+    SUMMARY,
+    SUMMARY_GROUP,
+    UPDATED,
+    CustomerBook,
+)
 from simulator.distributions import sampler, streams
 from simulator.popularity import picker
 from simulator.servers import Servers
 
-SUMMARY = ("KUNNR", "NAME1", "ORT01", "LAND1", "KDGRP", "VERSION", "AEDAT")
-DETAIL = ("KUNNR", "SALDO", "KLIMK", "AUFTR", "LETZT", "VERSION", "AEDAT")
-FULL = ("KUNNR", "NAME1", "ORT01", "LAND1", "KDGRP", "SALDO", "KLIMK", "AUFTR", "LETZT", "VERSION", "AEDAT")
-SUMMARY_TABLE_FIELDS = SUMMARY
-SEGMENTS = ("retail", "wholesale", "public", "partner")
-LOCALES = ("en_US", "de_DE", "fr_FR", "pt_PT", "es_ES", "it_IT", "nl_NL", "pl_PL")
-# Positions in a record's mutable state list.
-NAME, CITY, SEGMENT, BALANCE, LIMIT, ORDERS, LAST_ORDER, VERSION, UPDATED = range(9)
-SUMMARY_GROUP, DETAIL_GROUP = "summary", "detail"
 SUMMARY_KEYS = {"NAME1": NAME, "ORT01": CITY, "KDGRP": SEGMENT}
 DETAIL_KEYS = {"SALDO": BALANCE, "KLIMK": LIMIT, "AUFTR": ORDERS, "LETZT": LAST_ORDER}
-
-
-class Pools:
-    """Faker-made value pools, made once per seed; records index into them."""
-
-    def __init__(self, seed: int, size: int = 200):
-        first, last, places = [], [], []
-        for i, locale in enumerate(LOCALES):
-            fake = Faker(locale)
-            fake.seed_instance(seed * 1000 + i)
-            country = locale.split("_")[1]
-            first += [fake.first_name() for _ in range(size // 4)]
-            last += [fake.last_name() for _ in range(size // 4)]
-            places += [(fake.city(), country) for _ in range(size // 8)]
-        self.first = first
-        self.last = last
-        self.places = list(dict.fromkeys(places))  # unique, in a stable order
-        dates = np.datetime64("2020-01-01") + np.arange(0, 2000, 7)
-        self.dates = [str(d) for d in dates]
-
-
-@functools.lru_cache(maxsize=8)
-def pools(seed: int) -> Pools:
-    """Pools are read-only, so runs with the same seed in one process share them."""
-    return Pools(seed)
 
 
 class ErpObserver:
@@ -100,7 +78,11 @@ class Erp:
         self.update_rate, self.insert_rate = erp["update_rate"], erp["insert_rate"]
         self.summary_fraction = erp["summary_change_fraction"]
         self.bursts = [(b["start"], b["start"] + b["duration"], b["multiplier"]) for b in erp["bursts"]]
-        self._build(data["customers"], seed)
+        self.customers = CustomerBook(data["customers"], seed, self.rng[f"{name}:changes"])
+        book = self.customers  # the record API, read on every call: bound once
+        self.history, self.state, self.summary_row = book.history, book.state, book.summary_row
+        self.detail_row, self.full_row, self.city_of, self.staleness = (book.detail_row, book.full_row,
+                                                                         book.city_of, book.staleness)
         self.pick = picker(workload["request_distribution"], lambda: self.count, self.count,
                            workload["zipf_theta"], self.rng[f"{name}:change-keys"])
         self._tokens: dict[str, float] = {}
@@ -115,136 +97,26 @@ class Erp:
         self.callbacks = Callbacks(env, erp["callback"], cb[f"{name}:callback-delay"],
                                    cb[f"{name}:callback-faults"], self.observer, self.record_table)
 
-    # -- data ---------------------------------------------------------------------------------------
-    def _build(self, n: int, seed: int) -> None:
-        self.pools = pools(seed)
-        gen = np.random.default_rng(seed)
-        self.count = n
-        self._first = gen.integers(0, len(self.pools.first), n).tolist()
-        self._last = gen.integers(0, len(self.pools.last), n).tolist()
-        self._place = gen.integers(0, len(self.pools.places), n).tolist()
-        self._segment = gen.integers(0, len(SEGMENTS), n).tolist()
-        self._balance = np.round(gen.gamma(2.0, 2500.0, n), 2).tolist()
-        self._limit = (gen.integers(1, 50, n) * 1000).tolist()
-        self._orders = gen.poisson(3, n).tolist()
-        self._last_order = gen.integers(0, len(self.pools.dates), n).tolist()
-        order = np.argsort(np.asarray(self._place), kind="stable")
-        bounds = np.searchsorted(np.asarray(self._place)[order], np.arange(len(self.pools.places) + 1))
-        self._city_order, self._city_bounds = order, bounds
-        self._members: dict[int, list[int]] = {}
-        self._place_index = {city: i for i, (city, _) in enumerate(self.pools.places)}
-        self._state: dict[int, list[Any]] = {}
-        self._rows: dict[int, tuple[Any, ...]] = {}  # summary rows as last built; dropped on change
-        # Change history per key and group: parallel lists of versions and times, oldest first.
-        self.history: dict[str, dict[int, tuple[list[int], list[float]]]] = {SUMMARY_GROUP: {}, DETAIL_GROUP: {}}
-        self._log_times: list[float] = []
-        self._log_keys: list[int] = []
-
-    def _base(self, k: int) -> list[Any]:
-        p = self.pools
-        return [f"{p.first[self._first[k]]} {p.last[self._last[k]]}", self._place[k], self._segment[k],
-                self._balance[k], float(self._limit[k]), self._orders[k], p.dates[self._last_order[k]], 1, 0.0]
-
-    def state(self, k: int) -> list[Any]:
-        """The current values of record ``k`` (read-only; unchanged records are not stored)."""
-        s = self._state.get(k)
-        return s if s is not None else self._base(k)
-
-    def _mutable(self, k: int) -> list[Any]:
-        s = self._state.get(k)
-        if s is None:
-            s = self._state[k] = self._base(k)
-        return s
-
-    def members(self, place: int) -> list[int]:
-        """Keys in one city, in key order (built on first use, kept up to date after)."""
-        keys = self._members.get(place)
-        if keys is None:
-            lo, hi = self._city_bounds[place], self._city_bounds[place + 1]
-            keys = self._city_order[lo:hi].tolist()
-            keys += [k for k in range(len(self._place), self.count) if self.state(k)[CITY] == place]
-            keys = [k for k in keys if k not in self._state or self._state[k][CITY] == place]
-            self._members[place] = keys
-        return keys
-
-    def summary_row(self, k: int) -> tuple[Any, ...]:
-        row = self._rows.get(k)
-        if row is None:
-            s = self.state(k)
-            city, country = self.pools.places[s[CITY]]
-            row = self._rows[k] = (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[VERSION], s[UPDATED])
-        return row
-
-    def detail_row(self, k: int) -> tuple[Any, ...]:
-        s = self.state(k)
-        return (k, s[BALANCE], s[LIMIT], s[ORDERS], s[LAST_ORDER], s[VERSION], s[UPDATED])
-
-    def full_row(self, k: int) -> tuple[Any, ...]:
-        s = self.state(k)
-        city, country = self.pools.places[s[CITY]]
-        return (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[BALANCE], s[LIMIT], s[ORDERS], s[LAST_ORDER],
-                s[VERSION], s[UPDATED])
-
     def record_table(self, k: int) -> Table:
         """Record ``k`` as a callback carries it (event-carried state transfer): every field, one row."""
         return Table(FULL, [self.full_row(k)])
 
-    def city_of(self, k: int) -> str:
-        return self.pools.places[self.state(k)[CITY]][0]
-
     # -- changes ------------------------------------------------------------------------------------
     def apply(self, k: int, summary: bool, detail: bool, values: dict[int, Any] | None = None) -> int:
-        """Change record ``k`` now: given values, or drawn ones for the chosen field groups."""
+        """Change record ``k`` now (given values, or drawn ones for the chosen field groups) and tell the listeners."""
         now = self.env.now
-        s = self._mutable(k)
-        rng = self.rng[f"{self.name}:changes"]
-        if values is None:
-            values = {}
-            if summary:
-                which = rng.random()
-                if which < 0.5:
-                    values[CITY] = rng.randrange(len(self.pools.places))
-                elif which < 0.8:
-                    values[SEGMENT] = rng.randrange(len(SEGMENTS))
-                else:
-                    values[NAME] = f"{rng.choice(self.pools.first)} {rng.choice(self.pools.last)}"
-            if detail:
-                values[BALANCE] = round(max(0.0, s[BALANCE] + rng.gauss(0, 500)), 2)
-                values[ORDERS] = max(0, s[ORDERS] + rng.choice((-1, 1)))
-        if CITY in values and values[CITY] != s[CITY]:
-            old = self.members(s[CITY])
-            del old[bisect.bisect_left(old, k)]
-            new = self.members(values[CITY])
-            s[CITY] = values[CITY]
-            bisect.insort(new, k)
-        for pos, value in values.items():
-            s[pos] = value
-        s[VERSION] += 1
-        s[UPDATED] = now
-        self._rows.pop(k, None)
+        version = self.customers.change(k, summary, detail, now, values)
         for group, touched in ((SUMMARY_GROUP, summary), (DETAIL_GROUP, detail)):
             if touched:
-                versions, times = self.history[group].setdefault(k, ([], []))
-                versions.append(s[VERSION])
-                times.append(now)
                 self.observer.erp_change(k, group, now)
-        self._log_times.append(now)
-        self._log_keys.append(k)
         self.changes_made += 1
         for listener in self.listeners:
-            listener(k, s[VERSION], now)
-        return s[VERSION]
+            listener(k, version, now)
+        return version
 
     def insert(self) -> int:
         """A new customer (a summary change from nothing to version 1)."""
-        k = self.count
-        rng = self.rng[f"{self.name}:changes"]
-        self.count += 1
-        place = rng.randrange(len(self.pools.places))
-        self._state[k] = [f"{rng.choice(self.pools.first)} {rng.choice(self.pools.last)}", place,
-                          rng.randrange(len(SEGMENTS)), 0.0, 5000.0, 0, self.pools.dates[-1], 0, 0.0]
-        if place in self._members:
-            self._members[place].append(k)
+        k = self.customers.add()
         self.apply(k, True, True, values={})
         self.contracts.open(k)  # a new customer comes with its contracts, at the same instant
         return k
@@ -281,13 +153,9 @@ class Erp:
         return 1.0
 
     # -- truth, for metrics -------------------------------------------------------------------------
-    def staleness(self, group: str, k: int, version: int, now: float) -> float:
-        """Age of what a reader holding ``version`` of ``k`` has missed in ``group`` (0.0 if nothing)."""
-        entry = self.history[group].get(k)
-        if entry is None or entry[0][-1] <= version:
-            return 0.0
-        versions, times = entry
-        return now - times[bisect.bisect_right(versions, version)]
+    @property
+    def count(self) -> int:
+        return self.customers.count
 
     # -- the API (SourceSystem) ------------------------------------------------------------------------
     def _outage(self, now: float) -> tuple[float, str] | None:
@@ -374,15 +242,7 @@ class Erp:
             if "ORT01" not in criteria or unsupported:
                 return Reply(False, code="UNSUPPORTED_FILTER", message="search needs ORT01 (city)",
                              as_of=self.env.now)
-            place = self._place_index.get(criteria["ORT01"])
-            keys = self.members(place) if place is not None else []
-            if len(criteria) == 1:
-                cached, build = self._rows.get, self.summary_row  # most rows are built already
-                rows = [cached(k) or build(k) for k in keys[offset:offset + limit]]
-            else:
-                checks = [(SUMMARY.index(f), v) for f, v in criteria.items()]
-                rows = [r for r in map(self.summary_row, keys) if all(r[i] == v for i, v in checks)]
-                rows = rows[offset:offset + limit]
+            rows = self.customers.search(criteria, offset, limit)
             return Reply(True, Table(SUMMARY, rows), as_of=self.env.now)
         return (yield from self._call("search", token, answer))
 
@@ -418,9 +278,9 @@ class Erp:
             mapped: dict[int, Any] = {}
             for field, value in values.items():
                 if field == "ORT01":
-                    if value not in self._place_index:
+                    if value not in self.customers.place_index:
                         return Reply(False, code="INVALID", message=f"unknown city {value!r}", as_of=self.env.now)
-                    value = self._place_index[value]
+                    value = self.customers.place_index[value]
                 elif field == "KDGRP":
                     if value not in SEGMENTS:
                         return Reply(False, code="INVALID", message=f"unknown segment {value!r}", as_of=self.env.now)
@@ -436,19 +296,5 @@ class Erp:
         return Reply(True, Table(fields, [row(key)]), as_of=self.env.now)
 
     def _changes(self, since: float | None, after: int | None, limit: int) -> Reply:
-        now = self.env.now
-        if since is None:
-            start = 0 if after is None else after + 1
-            keys = range(start, min(start + limit, self.count))
-            rows = [self.summary_row(k) for k in keys]
-            return Reply(True, Table(SUMMARY, rows), as_of=now, cursor=(None, keys[-1] if rows else after))
-        rows, last = [], since
-        times, keys = self._log_times, self._log_keys
-        for j in range(bisect.bisect_right(times, since), len(times)):
-            k = keys[j]
-            if self.state(k)[UPDATED] == times[j]:  # the key's latest change: report it once
-                rows.append(self.summary_row(k))
-                last = times[j]
-                if len(rows) == limit:
-                    break
-        return Reply(True, Table(SUMMARY, rows), as_of=now, cursor=(last, None))
+        rows, cursor = self.customers.changes(since, after, limit)
+        return Reply(True, Table(SUMMARY, rows), as_of=self.env.now, cursor=cursor)

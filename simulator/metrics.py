@@ -9,6 +9,8 @@ means and maxima are exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from patterns.ports import Observer
@@ -68,6 +70,34 @@ class Histogram:
                 "p99": self.quantile(0.99), "max": self.max}
 
 
+class TimeWeighted:
+    """A level that changes at instants (a queue's length): its time-weighted area and its maximum over the
+    window ``[start, end)``. The level held when the window opens counts; changes outside it do not.
+
+    ``spread(t0, t1, level)``, when given, also receives each stretch of time the level was held inside the
+    window (for per-bucket series).
+    """
+
+    __slots__ = ("start", "end", "spread", "area", "last_t", "level", "max")
+
+    def __init__(self, start: float, end: float, spread: Callable[[float, float, int], None] | None = None):
+        self.start, self.end, self.spread = start, end, spread
+        self.area, self.last_t, self.level, self.max = 0.0, start, 0, 0
+
+    def set(self, now: float, level: int) -> None:
+        if now > self.start:
+            t = min(now, self.end)
+            if t > self.last_t:
+                self.area += self.level * (t - self.last_t)
+                if self.level and self.spread is not None:
+                    self.spread(self.last_t, t, self.level)
+                self.max = max(self.max, self.level)  # the level held during [last_t, t)
+                self.last_t = t
+        if self.start <= now < self.end:
+            self.max = max(self.max, level)
+        self.level = level
+
+
 class Staleness:
     """Reads of one field group: how many were stale and by how much (fresh reads count as 0)."""
 
@@ -86,10 +116,16 @@ class Staleness:
 class Metrics(Observer, ErpObserver):
     """Collects one run's measurements; patterns and the ERP report to it through their observer hooks."""
 
-    def __init__(self, warmup: float, duration: float, truth: Any = None):
+    def __init__(self, warmup: float, duration: float, truth: Any = None,
+                 clock: Callable[[], float] | None = None, current: Callable[[], Any] | None = None):
         self.start, self.end = warmup, warmup + duration
         self.duration = duration
         self.truth = truth  # the ERP, to judge staleness
+        # The simulated time of hooks that do not say when (without a clock: always the window's start).
+        self.clock = clock or (lambda: warmup)
+        # The activity running now (a request's process), to tie a local hit to its request; without it,
+        # reads are not told apart by where they were answered.
+        self.current = current
         self.latency = {op: Histogram() for op in OPERATIONS}
         self.all_latency = Histogram()
         self.failed = dict.fromkeys(OPERATIONS, 0)
@@ -98,15 +134,12 @@ class Metrics(Observer, ErpObserver):
         self.erp_calls: dict[str, int] = {}
         self.erp_busy = 0.0
         self.records = 0
-        self._q_area, self._q_last_t, self._q_len, self.q_max = 0.0, warmup, 0, 0
         self.staleness = {SUMMARY_GROUP: Staleness(), DETAIL_GROUP: Staleness()}
         self.hits = self.misses = 0
         self.by_table: dict[str, list[int]] = {}  # table -> [hits, misses]
         self.by_kind = {"summary": [0, 0], "detail": [0, 0]}  # kind of read -> [answered locally, reads]
         self._answered_locally: set[Any] = set()  # the request processes a local table answered
         self.callbacks_sent = self.callbacks_failed = 0
-        self._sq_area, self._sq_last_t, self._sq_len, self.sq_max = 0.0, warmup, 0, 0
-        self._or_area, self._or_last_t, self._or_len, self.or_max = 0.0, warmup, 0, 0
         self.buckets = max(1, min(MAX_BUCKETS, math.ceil(duration)))
         self.width = duration / self.buckets
         self.series: dict[str, list[float]] = {
@@ -114,6 +147,9 @@ class Metrics(Observer, ErpObserver):
         # Per bucket: ERP busy seconds and time-weighted queue lengths (area; divided by width in result()).
         self.series.update({name: [0.0] * self.buckets for name in ("erp_busy_s", "erp_queue", "sync_queue")})
         self._series_latency = [Histogram() for _ in range(self.buckets)]
+        self.erp_queue_length = TimeWeighted(self.start, self.end, partial(self._spread, "erp_queue"))
+        self.sync_queue_length = TimeWeighted(self.start, self.end, partial(self._spread, "sync_queue"))
+        self.orphan_count = TimeWeighted(self.start, self.end)
 
     def _bucket(self, t: float) -> int:
         return min(self.buckets - 1, int((t - self.start) / self.width))
@@ -122,8 +158,8 @@ class Metrics(Observer, ErpObserver):
     def request(self, op: str, arrived: float, finished: float, ok: bool, reason: str = "error") -> None:
         """A request that arrived in the window, answered (``ok``) or failed for ``reason``, whenever it ended."""
         local = False
-        if self._answered_locally and self.truth is not None:
-            process = self.truth.env.active_process
+        if self._answered_locally and self.current is not None:
+            process = self.current()
             local = process in self._answered_locally
             self._answered_locally.discard(process)
         if not self.start <= arrived < self.end:
@@ -184,16 +220,7 @@ class Metrics(Observer, ErpObserver):
         self._spread("erp_busy_s", started, started + service_s, 1)  # busy time where it falls, not at start
 
     def erp_queue(self, now: float, waiting: int) -> None:
-        if now > self.start:
-            t = min(now, self.end)
-            if t > self._q_last_t:
-                self._q_area += self._q_len * (t - self._q_last_t)
-                if self._q_len:
-                    self._spread("erp_queue", self._q_last_t, t, self._q_len)
-                self._q_last_t = t
-            if now < self.end and waiting > self.q_max:
-                self.q_max = waiting
-        self._q_len = waiting
+        self.erp_queue_length.set(now, waiting)
 
     # -- patterns (Observer hooks) ---------------------------------------------------------------------
     def cache(self, table: str, hit: bool) -> None:
@@ -201,9 +228,9 @@ class Metrics(Observer, ErpObserver):
         reads a table could answer); and as the consumer request it belongs to (judged, like its
         latency, by the request's arrival: ``request`` is called later in the same process), per kind
         of read, out of every read of that kind, those that no table could answer included."""
-        if hit and self.truth is not None:
-            self._answered_locally.add(self.truth.env.active_process)
-        if self.truth is not None and not self.start <= self.truth.env.now < self.end:
+        if hit and self.current is not None:
+            self._answered_locally.add(self.current())
+        if not self.start <= self.clock() < self.end:
             return  # warm-up (a cold cache filling) and the drain are not measured
         counts = self.by_table.get(table)
         if counts is None:
@@ -217,34 +244,15 @@ class Metrics(Observer, ErpObserver):
 
     def sync_cycle(self) -> None:
         self.sync_cycles_all += 1
-        if self.truth is None or self.start <= self.truth.env.now < self.end:
+        if self.start <= self.clock() < self.end:
             self.sync_cycles += 1
 
     def sync_queue(self, length: int) -> None:
-        now = self.truth.env.now if self.truth is not None else self.start
-        if now > self.start:
-            t = min(now, self.end)
-            if t > self._sq_last_t:
-                self._sq_area += self._sq_len * (t - self._sq_last_t)
-                if self._sq_len:
-                    self._spread("sync_queue", self._sq_last_t, t, self._sq_len)
-                self._sq_last_t = t
-            if now < self.end and length > self.sq_max:
-                self.sq_max = length
-        self._sq_len = length
+        self.sync_queue_length.set(self.clock(), length)
 
     def orphans(self, count: int) -> None:
         """Contracts held without their customer: time-weighted mean and maximum inside the window."""
-        now = self.truth.env.now if self.truth is not None else self.start
-        if now > self.start:
-            t = min(now, self.end)
-            if t > self._or_last_t:
-                self._or_area += self._or_len * (t - self._or_last_t)
-                self.or_max = max(self.or_max, self._or_len)  # the level held during [last, t)
-                self._or_last_t = t
-        if self.start <= now < self.end:
-            self.or_max = max(self.or_max, count)
-        self._or_len = count
+        self.orphan_count.set(self.clock(), count)
 
     def _spread(self, name: str, t0: float, t1: float, length: int) -> None:
         """Add ``length`` x time to the buckets that ``[t0, t1)`` overlaps (time-weighted queue length)."""
@@ -260,7 +268,7 @@ class Metrics(Observer, ErpObserver):
                 series[b] += length * (hi - lo)
 
     def callback(self, accepted: bool) -> None:
-        if self.truth is not None and not self.start <= self.truth.env.now < self.end:
+        if not self.start <= self.clock() < self.end:
             return  # callbacks of the warm-up and the drain are not measured, like ERP calls
         self.callbacks_sent += 1
         if not accepted:
@@ -269,9 +277,8 @@ class Metrics(Observer, ErpObserver):
     # -- results ------------------------------------------------------------------------------------------
     def result(self, capacity: int) -> dict[str, Any]:
         """The per-architecture block of the results JSON (DESIGN section 7), less what the run adds."""
-        self.erp_queue(self.end, self._q_len)
-        self.sync_queue(self._sq_len)
-        self.orphans(self._or_len)
+        for level in (self.erp_queue_length, self.sync_queue_length, self.orphan_count):
+            level.set(self.end, level.level)
         total = self.all_latency.n + sum(self.failed.values())
         calls = sum(self.erp_calls.values())
         return {
@@ -282,7 +289,7 @@ class Metrics(Observer, ErpObserver):
                           **{op: self.latency[op].summary() for op in OPERATIONS}},
             "erp": {"calls": calls, "calls_per_s": calls / self.duration,
                     "utilization": self.erp_busy / (capacity * self.duration),
-                    "queue": {"mean": self._q_area / self.duration, "max": self.q_max},
+                    "queue": {"mean": self.erp_queue_length.area / self.duration, "max": self.erp_queue_length.max},
                     "by_operation": dict(sorted(self.erp_calls.items())), "records_transferred": self.records,
                     "callbacks": {"sent": self.callbacks_sent, "failed": self.callbacks_failed}},
             "staleness": {"summary": self.staleness[SUMMARY_GROUP].summary(),
@@ -294,10 +301,11 @@ class Metrics(Observer, ErpObserver):
                                   for kind, (local, reads) in self.by_kind.items()},
                       "by_table": {table: {"hits": h, "misses": m, "hit_ratio": h / (h + m) if h + m else 0.0}
                                    for table, (h, m) in sorted(self.by_table.items())}},
-            "sync": {"queue_mean": self._sq_area / self.duration, "queue_max": self.sq_max,
+            "sync": {"queue_mean": self.sync_queue_length.area / self.duration,
+                     "queue_max": self.sync_queue_length.max,
                      # cycles started in the window, for architectures with a periodic sync only
                      **({"cycles": self.sync_cycles} if self.sync_cycles_all else {})},
-            "orphans": {"mean": self._or_area / self.duration, "max": self.or_max},
+            "orphans": {"mean": self.orphan_count.area / self.duration, "max": self.orphan_count.max},
             "latency_cdf_s": {"q": list(CDF_POINTS),
                               **{op: [h.quantile(q) for q in CDF_POINTS]
                                  for op, h in (("all", self.all_latency), *self.latency.items())}},

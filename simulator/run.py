@@ -211,7 +211,7 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
     horizon = warmup + duration
     env = simpy.Environment()
     runtime = SimRuntime(env)
-    metrics = Metrics(warmup, duration)
+    metrics = Metrics(warmup, duration, clock=lambda: env.now, current=lambda: env.active_process)
     erp, sources = build_sources(env, scenario, seed, metrics, ids)  # several with transparency
     metrics.truth = erp
     local = sampler(scenario["local_db"]["latency"], streams(seed, "local-db")["local-db"])

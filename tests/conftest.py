@@ -136,7 +136,8 @@ class World:
         self.env = simpy.Environment()
         self.runtime = SimRuntime(self.env)
         s = self.scenario["scenario"]
-        self.metrics = Metrics(s["warmup"], s["duration"])
+        self.metrics = Metrics(s["warmup"], s["duration"], clock=lambda: self.env.now,
+                               current=lambda: self.env.active_process)
         self.erp = Erp(self.env, self.scenario, seed, self.metrics)
         self.metrics.truth = self.erp
         self.store = Store("sqlite://")

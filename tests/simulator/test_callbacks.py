@@ -33,7 +33,7 @@ def erp_with(**callback: Any) -> tuple[simpy.Environment, Erp, Metrics]:
     overrides = {f"erp.callback.{k}": v for k, v in callback.items()}
     sc = small_scenario(**{"scenario.warmup": 0.0, **overrides})
     env = simpy.Environment()
-    metrics = Metrics(0.0, sc["scenario"]["duration"])
+    metrics = Metrics(0.0, sc["scenario"]["duration"], clock=lambda: env.now)
     erp = Erp(env, sc, 7, metrics)
     metrics.truth = erp
     return env, erp, metrics
@@ -155,7 +155,7 @@ def test_a_retry_that_succeeds_stops_retrying():
 def test_callbacks_outside_the_measured_window_are_not_counted():
     sc = small_scenario(**{"scenario.warmup": 5.0, "scenario.duration": 10.0})
     env = simpy.Environment()
-    metrics = Metrics(5.0, 10.0)
+    metrics = Metrics(5.0, 10.0, clock=lambda: env.now)
     erp = Erp(env, sc, 7, metrics)
     metrics.truth = erp
     erp.subscribe(Endpoint(env))

@@ -15,7 +15,7 @@ def erp(**overrides) -> Erp:
 
 def test_a_million_customers_are_built_lazily():
     big = erp(**{"data.customers": 1_000_000})
-    assert big.count == 1_000_000 and not big._state  # nothing stored until something changes
+    assert big.count == 1_000_000 and not big.customers._state  # nothing stored until something changes
     row = big.summary_row(999_999)
     assert row[0] == 999_999 and row[5] == 1 and row[2] == big.city_of(999_999)
     assert big.summary_row(999_999) == row  # deterministic per key
@@ -47,10 +47,10 @@ def test_a_city_change_moves_the_customer_between_search_results():
     e = erp()
     k = 11
     old = e.state(k)[CITY]
-    new = (old + 1) % len(e.pools.places)
+    new = (old + 1) % len(e.customers.pools.places)
     e.apply(k, summary=True, detail=False, values={CITY: new})
-    assert k not in e.members(old) and k in e.members(new)
-    assert e.members(new) == sorted(e.members(new))
+    assert k not in e.customers.members(old) and k in e.customers.members(new)
+    assert e.customers.members(new) == sorted(e.customers.members(new))
 
 
 def test_changes_since_a_cursor_report_each_record_once_in_time_order():

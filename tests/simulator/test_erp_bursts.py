@@ -14,7 +14,7 @@ def changes_in(bursts: list[dict[str, float]]) -> list[float]:
     erp = Erp(env, sc, 3)
     env.process(erp.change_process(200.0))
     env.run(until=200.0)
-    return erp._log_times
+    return erp.customers._log_times
 
 
 def test_a_burst_multiplies_the_change_rate_inside_its_window_only():
