@@ -185,4 +185,4 @@ class LazyLoad(Pattern):
                 "detail_calls_saved": c.hits, "coalesced": c.coalesced, "timestamp_checks": c.timestamp_checks,
                 "expired": c.expired, "outdated": c.outdated,
                 "rows": self.ctx.store.detail_count(), "rows_max": max(self.rows_max, self.ctx.store.detail_count()),
-                "cleanups": self.cleanups, "rows_deleted": self.rows_deleted}
+                "cleanups": self.cleanups, "rows_deleted": self.rows_deleted, "local_errors": c.local_errors}

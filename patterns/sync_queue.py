@@ -69,7 +69,6 @@ class SyncQueue:
         self._next_free = select(func.min(q.c.lease_until)).where(
             and_(q.c.lease_until.is_not(None), q.c.lease_until > bindparam("t_now")))
         self._count = select(func.count()).select_from(q)
-        self._dead_count = select(func.count()).select_from(dead_letters)
         self.length = self.count()
 
     def put(self, key: int, version: int, now: float, record: Customer | None = None) -> None:
@@ -125,9 +124,6 @@ class SyncQueue:
 
     def count(self) -> int:
         return self.store.conn.execute(self._count).scalar_one()
-
-    def dead_count(self) -> int:
-        return self.store.conn.execute(self._dead_count).scalar_one()
 
     def dead(self) -> list[dict]:
         return [dict(r._mapping) for r in self.store.conn.execute(select(dead_letters).order_by(dead_letters.c.id))]

@@ -254,6 +254,9 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
         block["convergence"]["drained"] = drained.triggered
         block["pattern_stats"] = architecture.stats()
         block["audit_rows"] = audit.count
+        # Counted over the whole run, as pattern_stats are: what the faults cost the Integration Service.
+        block["integration"] = {"timeouts": integration.timeouts, "retries": integration.retried}
+        block["local_db"] = {"errors_injected": db_errors.injected}
         return block
     except LocalStoreError as exc:  # the database itself failed, after the run (a full disk, a server gone)
         raise ScenarioError("local database", "local_db.url", f"failed: {exc}") from None

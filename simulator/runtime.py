@@ -62,10 +62,6 @@ class SimRuntime:
         finally:
             running = False
 
-    def run_step(self, step: Step) -> Any:
-        """Run a step to completion as a process (tests and tools)."""
-        return self.env.process(step)
-
 
 def _drive(step: Generator[Any, Any, Any], target: Any,
            hand_off: Callable[[Any], Any] | None = None) -> Generator[Any, Any, Any]:

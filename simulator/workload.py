@@ -42,7 +42,6 @@ class Workload:
         self.summary_fraction = scenario["erp"]["summary_change_fraction"]
         self.pick = picker(w["request_distribution"], lambda: erp.count, erp.count, w["zipf_theta"],
                            self.rng["keys"])
-        self.started = 0
         warmup = scenario["scenario"]["warmup"]
         self.window = (warmup, warmup + scenario["scenario"]["duration"])
         self._in_flight: dict[int, tuple[str, float]] = {}  # request number -> (operation, arrival time)
@@ -70,7 +69,6 @@ class Workload:
                 continue
             u = mix.random()
             op = 0 if u < thresholds[0] else 1 if u < thresholds[1] else 2 if u < thresholds[2] else 3
-            self.started += 1
             env.process(handlers[op](self.pick(), now))
 
     def settled(self) -> simpy.Event:
