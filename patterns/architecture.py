@@ -125,7 +125,7 @@ class Architecture:
 
 
 def build(ids: list[str], ctx: Context, params: dict[str, dict[str, Any]]) -> Architecture:
-    """Install the patterns into the context's Core Service (direct reads until a pattern says otherwise)."""
+    """Install the patterns into the context's Core Service (reads go to the source until a pattern says otherwise)."""
     check(ids)
     patterns = [PATTERNS[pid](params.get(pid, {})) for pid in expand(ids)]
     # Install by axis (AXES), so later axes can extend earlier ones; within an axis a variant follows its base.

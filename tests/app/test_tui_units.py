@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -25,6 +26,21 @@ def test_domain_does_not_import_textual() -> None:
             "import app.cli, app.tui, app.tui.form, app.tui.session\n"
             "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_patterns_never_import_the_simulator_or_the_app() -> None:
+    """Imports flow app -> simulator -> patterns: loading every module of patterns/ (and its plugins) loads neither."""
+    code = ("import importlib, pkgutil, sys, patterns, patterns.catalogue\n"
+            "for m in pkgutil.iter_modules(patterns.__path__):\n"
+            "    importlib.import_module(f'patterns.{m.name}')\n"
+            "up = sorted(m for m in sys.modules if m.split('.')[0] in ('simulator', 'app'))\n"
+            "assert not up, up\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+    for path in (Path(__file__).resolve().parents[2] / "patterns").glob("*.py"):  # not even for type checking
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] \
+                if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n.split(".")[0] in ("simulator", "app")], f"{path.name} imports {names}"
 
 
 def _values(base, architectures=(("direct",),)):
