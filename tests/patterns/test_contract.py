@@ -25,6 +25,7 @@ from patterns.pattern import Context, Pattern
 from patterns.ports import Caller
 from patterns.store import AuditTrail, Store
 from simulator import scenario as scenarios
+from simulator import schema
 from simulator.run import run_one
 from simulator.runtime import SimRuntime
 from tests.conftest import small_scenario
@@ -162,3 +163,4 @@ def test_against_the_simulated_erp_it_drains_reports_json_and_converges(pid: str
     assert block["convergence"] == {"divergent_records": 0, "lost_changes": 0, "drained": True}
     assert block["requests"]["failed"] == 0
     json.dumps(block["pattern_stats"], allow_nan=False)
+    schema.check(block, "block")  # what report and sweep --resume accept when they read results back
