@@ -67,7 +67,7 @@ def watched_by(architecture: str) -> list[str]:
     for pid in expand(architecture.split("+")):
         cls = PATTERNS.get(pid)
         if cls is not None:
-            found += [k for k in (CONVERGENCE if cls.keeps_replica else ()) + cls.watch if k not in found]
+            found += [k for k in (CONVERGENCE if cls.exclusive else ()) + cls.watch if k not in found]
     return [k for k in found if k in METRICS]
 
 
