@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from simulator.metrics import Histogram, Metrics
+import pytest
+
+from simulator.metrics import Histogram, Metrics, TimeWeighted
 
 
 def test_histogram_quantiles_within_half_a_percent_and_exact_mean_and_max():
@@ -74,3 +76,22 @@ def test_hit_ratios_per_kind_of_read_count_every_read_of_the_kind():
     assert lazy["summary_hit_ratio"] == 0.0 < lazy["detail_hit_ratio"]
     assert abs(lazy["detail_hit_ratio"] - lazy["by_table"]["customer_details"]["hit_ratio"]) < 0.01
     assert both["summary_hit_ratio"] == 1.0 and abs(both["detail_hit_ratio"] - lazy["detail_hit_ratio"]) < 0.02
+
+
+def test_a_time_weighted_level_matches_a_brute_force_integral_over_the_window():
+    """Area and maximum against sampling the step function densely (an independent reference)."""
+    rng = random.Random(11)
+    start, end = 10.0, 50.0
+    events = sorted((rng.uniform(0.0, 60.0), rng.randrange(6)) for _ in range(40))  # before, in and after it
+    level = TimeWeighted(start, end)
+    for t, n in events:
+        level.set(t, n)
+    level.set(end, level.level)
+
+    def at(t: float) -> int:  # the level set last at or before t
+        return next((n for when, n in reversed(events) if when <= t), 0)
+
+    step = 0.001
+    samples = [at(start + (i + 0.5) * step) for i in range(int((end - start) / step))]
+    assert level.area == pytest.approx(sum(samples) * step, abs=0.05)
+    assert level.max == max(samples + [at(start)])
