@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from patterns.integration import IntegrationService
-from patterns.params import one_of, positive
+from patterns.params import positive
 from patterns.pattern import Context, Pattern
 from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
 from patterns.store import LocalStoreError, Store
@@ -143,10 +143,10 @@ class LazyLoad(Pattern):
                      "Readers that miss together all fetch (a stampede) unless coalesce makes them share one fetch")
     watch = ("cache.detail_hit_ratio",)
     defaults = {"validation": "ttl", "ttl": 600.0, "cleanup_interval": 900.0, "coalesce": False}
+    choices = {"validation": VALIDATIONS}
 
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> None:
-        one_of(params, "validation", VALIDATIONS)
         positive(params, "ttl", "cleanup_interval")
 
     def __init__(self, params: Mapping[str, Any] | None = None):

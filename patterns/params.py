@@ -3,8 +3,9 @@
 Every pattern declares ``defaults``: each parameter it takes with its default value, in the types a
 scenario file holds (bool, int, float, str, list). That one declaration is the ``[patterns.<id>]``
 table of the scenario defaults, what ``--set`` and the TUI form may change, and the types checked
-here. ``check_params`` states what the types alone allow but the pattern cannot use, with the rule
-helpers below, so a scenario file, a ``--set`` and a constructor refuse a bad value in the same words.
+here; ``choices`` names the parameters that take one of a few words. ``check_params`` states what
+else the pattern cannot use, with the rule helpers below, so a scenario file, a ``--set`` and a
+constructor refuse a bad value in the same words.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def resolve(cls: type[Pattern], params: Mapping[str, Any] | None) -> dict[str, A
                 raise ParamError(key, f"unknown parameter (known: {known})")
         values = {key: typed(key, given.get(key, default), default)
                   for key, default in copy.deepcopy(dict(cls.defaults)).items()}
+        for key, words in cls.choices.items():
+            one_of(values, key, words)
         cls.check_params(values)
     except ParamError as exc:
         raise ParamError(exc.key, exc.reason, cls.id) from None

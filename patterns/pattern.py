@@ -70,6 +70,8 @@ class Pattern:
     disadvantages: ClassVar[tuple[str, ...]] = ()
     # Every parameter with its default: the scenario's ``[patterns.<id>]`` table (see params.py).
     defaults: ClassVar[Mapping[str, Any]] = {}
+    # Parameters that take one of a few words: offered as a list (the TUI), refused otherwise.
+    choices: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     exclusive: ClassVar[bool] = False  # keeps the one summary replica (which must converge)
     variant_of: ClassVar[str | None] = None  # the pattern this one extends: implied, installed first
     conflicts: ClassVar[Mapping[str, str]] = {}  # pattern id (or ANY) -> why the two cannot be combined

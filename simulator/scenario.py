@@ -114,6 +114,7 @@ DISTRIBUTIONS = {
 CHOICES = {
     "workload.request_distribution": ("uniform", "zipfian", "latest"),
     "erp.callback.payload": ("notification", "record"),
+    **{f"patterns.{pid}.{key}": words for pid, cls in PATTERNS.items() for key, words in cls.choices.items()},
 }
 POSITIVE = {
     "integration.timeout", "integration.backoff", "integration.backoff_max",

@@ -83,3 +83,13 @@ def test_while_the_erp_is_down_updates_wait_in_order_and_a_refused_one_is_lost()
     world.call(pattern.quiesce())
     assert world.store.customer(3).segment == "public" and world.erp.state(3)[-2] == 3  # in the order given
     assert (pattern.sent, pattern.lost, len(pattern.pending)) == (2, 1, 0)
+
+
+def test_its_settings_appear_in_the_tui_form() -> None:
+    from app.tui import form
+
+    every = form.fields(scenarios.defaults(), [["batch_sync", "write_behind"]])
+    specs = [f for f in every if f.section == "write_behind"]
+    assert [(f.key, f.choices) for f in specs] == [("patterns.write_behind.flush_interval", ()),
+                                                    ("patterns.write_behind.batch_size", ()),
+                                                    ("patterns.write_behind.coalesce", ("true", "false"))]

@@ -89,6 +89,15 @@ def test_a_scenario_applies_the_pattern_s_own_rules_in_its_words(pid: str, key: 
     assert (caught.value.key, caught.value.reason) == (f"patterns.{pid}.{key}", refused)
 
 
+@pytest.mark.parametrize(("pid", "key"), [(pid, key) for pid in IDS for key in PATTERNS[pid].choices])
+def test_a_word_off_the_list_is_refused_in_the_same_words_everywhere(pid: str, key: str) -> None:
+    with pytest.raises(ParamError) as built:
+        PATTERNS[pid]({key: "sometimes"})
+    with pytest.raises(scenarios.ScenarioError) as loaded:
+        scenarios.load(None, [f"patterns.{pid}.{key}=sometimes"])
+    assert built.value.reason == loaded.value.reason and built.value.reason.startswith("must be one of ")
+
+
 # -- running against the in-memory source --------------------------------------------------------------
 class Rig:
     """One architecture over ``FakeSource`` systems (several with a transparency service), driven by SimPy."""
