@@ -1,6 +1,6 @@
 """Architectures: compositions of patterns, parsed from ``a+b,c`` and checked for conflicts.
 
-An architecture is one Core Service built along the axes of DESIGN section 2. ``parse`` turns the
+An architecture is one Core Service built along its axes (summary, detail, sources). ``parse`` turns the
 command-line form into lists of ids; ``check`` rejects impossible combinations with a message
 naming the conflict; ``build`` installs the patterns into a Core Service for one run.
 """

@@ -1,12 +1,12 @@
-"""The decision tree of DESIGN section 10 as data, and a walker that turns answers into an architecture.
+"""The decision tree (docs/decision-tree.md) as data, and a walker that turns answers into an architecture.
 
 Each question has an id, a short explanation, its answers and the recommended one. An answer names
 the patterns it adds, any pattern parameters it sets (the lazy-load validation), and the question
 that comes next (``None`` ends the walk). Walking from the root with a dict of answers collects
-patterns along the path; the result is one architecture in the command-line form of DESIGN
-section 2. The CLI (``patternsim recommend``) and the TUI both walk this same data.
+patterns along the path; the result is one architecture in the command-line form (``batch_sync+lazy_load``).
+The CLI (``patternsim recommend``) and the TUI both walk this same data.
 
-The questions come in the order of DESIGN section 10, "several systems of record?" last: a
+The questions come in the order of docs/decision-tree.md, "several systems of record?" last: a
 transparency service composes with every summary strategy (a merged replica kept by batch or
 real-time sync, or a fan-out over every system when nothing is cached), so every leaf is runnable.
 """
@@ -191,7 +191,7 @@ def follow(answers: Mapping[str, str]) -> Outcome:
 
 
 def _architecture(collected: list[str]) -> list[str]:
-    # A variant implies its base, so an architecture names only the variant (DESIGN section 2).
+    # A variant implies its base, so an architecture names only the variant.
     return minimal(collected) or ["direct"]  # nothing kept locally: every read is direct
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 SYNC_CALLER = Caller("customer-sync", frozenset({"customers.read", "customers.sync"}))
 
-# The axes of an architecture (DESIGN section 2), in the order their patterns are installed: a pattern
+# The axes of an architecture, in the order their patterns are installed: a pattern
 # may extend what a pattern of an earlier axis installed (transparency copies every system into the
 # replica a summary sync keeps).
 AXES = ("summary", "detail", "writes", "placement", "sources")
@@ -60,7 +60,7 @@ class Context:
 
 
 class Pattern:
-    """A strategy for one axis of an architecture (see DESIGN section 2)."""
+    """A strategy for one axis of an architecture (summary, detail or sources)."""
 
     id: ClassVar[str] = ""
     axis: ClassVar[str] = ""  # one of AXES

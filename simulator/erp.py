@@ -1,4 +1,4 @@
-"""The simulated ERP: the system of record the patterns integrate with (DESIGN section 3).
+"""The simulated ERP: the system of record the patterns integrate with.
 
 It implements ``patterns.ports.SourceSystem`` in the ERP's own format (SAP-like field names, reply
 envelopes with error codes). Its data lives in a ``CustomerBook`` (``simulator/customers.py``: values,

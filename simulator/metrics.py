@@ -1,4 +1,4 @@
-"""The three numbers the user asked for, defined once (DESIGN section 5): latency, ERP load, staleness.
+"""The three numbers the user asked for, defined once (docs/results.md): latency, ERP load, staleness.
 
 Everything is measured inside the window ``[warmup, warmup + duration)``: requests by arrival time,
 ERP calls by the time service started, reads by response time. Distributions are kept in
@@ -276,7 +276,7 @@ class Metrics(Observer, ErpObserver):
 
     # -- results ------------------------------------------------------------------------------------------
     def result(self, capacity: int) -> dict[str, Any]:
-        """The per-architecture block of the results JSON (DESIGN section 7), less what the run adds."""
+        """The per-architecture block of the results JSON (docs/results.md), less what the run adds."""
         for level in (self.erp_queue_length, self.sync_queue_length, self.orphan_count):
             level.set(self.end, level.level)
         total = self.all_latency.n + sum(self.failed.values())

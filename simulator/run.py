@@ -1,6 +1,6 @@
 """One run = one architecture x one scenario x one seed, in its own SimPy environment and database.
 
-The horizon (DESIGN section 5): a replica starts with a full load at time 0; consumers and ERP
+The horizon (docs/results.md): a replica starts with a full load at time 0; consumers and ERP
 changes run until ``warmup + duration``; then the quiescence phase lets syncs drain (at most
 ``drain_limit`` simulated seconds) and the replica is compared with the ERP. Wall-clock time never
 enters: a run is a pure function of (scenario, architecture, seed).
@@ -66,7 +66,7 @@ def run(scenario: dict[str, Any], patterns: str | list[list[str]], seed: int | N
         workers: int | None = None, start_method: str | None = None,
         replications: int = 1, precision: float | None = None,
         max_replications: int = MAX_REPLICATIONS) -> dict[str, Any]:
-    """Run every architecture on the scenario; returns the results document (DESIGN section 7).
+    """Run every architecture on the scenario; returns the results document (docs/results.md).
 
     ``replications``: independent replications per architecture (``simulator/replications.py``),
     each architecture's block then holds means, ``ci95`` and ``replicates``. ``precision``: keep

@@ -1,7 +1,7 @@
 """Sweeps: many independent runs (cells) in parallel, aggregated to a mean and a 95% confidence interval.
 
 A sweep is the cross product of the varied scenario values x seeds x architectures; each cell is one
-``run_one`` (DESIGN section 8), a pure function of (scenario, architecture, seed), so it can run in any
+``run_one``, a pure function of (scenario, architecture, seed), so it can run in any
 process or on any machine and give the same numbers. The seeds of a sweep are the base seed (the
 scenario's ``scenario.seed`` unless given) plus 0, 1, ..., N-1.
 

@@ -1,4 +1,4 @@
-"""Consumers: a Poisson stream of requests against the Core Service (DESIGN section 4).
+"""Consumers: a Poisson stream of requests against the Core Service.
 
 The operation mix and key popularity come from the scenario; bursts multiply the rate inside
 their windows (arrivals drawn at the peak rate and thinned, which keeps the process exactly

@@ -1,4 +1,4 @@
-"""The Textual app: the screens of DESIGN section 9 around one ``Session``.
+"""The Textual app: its screens around one ``Session``.
 
 ``make_app`` is the one way to build it, for ``patternsim`` and for the tests alike.
 """

@@ -16,7 +16,7 @@ class RunProgress(Message):
 
 
 class RunFinished(Message):
-    """Every architecture ran; ``results`` is the results document of DESIGN section 7."""
+    """Every architecture ran; ``results`` is the results document (docs/results.md)."""
 
     def __init__(self, results: dict[str, Any]):
         super().__init__()
