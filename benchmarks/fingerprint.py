@@ -69,16 +69,18 @@ def _short(value: Any) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--save", type=Path, metavar="FILE", help="write the numbers to FILE")
-    what.add_argument("--check", type=Path, metavar="FILE", help="compare the numbers with FILE")
+    parser.add_argument("--save", type=Path, metavar="FILE", help="write the numbers to FILE")
+    parser.add_argument("--check", type=Path, metavar="FILE", help="compare the numbers with FILE")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU)")
     args = parser.parse_args(argv)
+    if not (args.save or args.check):
+        parser.error("give --save FILE, --check FILE, or both")
     numbers = json.loads(json.dumps(measure(args.workers)))  # as the file holds them (tuples -> lists)
     if args.save:
         args.save.write_text(json.dumps(numbers, indent=1, sort_keys=True), encoding="utf-8")
         for case, block in numbers.items():
             print(f"{digest(block)}  {case}")
+    if not args.check:
         return 0
     saved = json.loads(args.check.read_text(encoding="utf-8"))
     changed = 0
