@@ -41,6 +41,7 @@ from sqlalchemy.pool import NullPool, StaticPool
 from patterns import database
 from patterns.database import DatabaseUnavailable
 from patterns.ports import Contract, Customer, CustomerDetail, Delay
+from patterns.sql import GuardedConnection, LocalStoreError, Prepared
 
 metadata = MetaData()
 
@@ -144,6 +145,8 @@ TABLES = [t for t in metadata.sorted_tables if t is not marker]
 INDEXES = {ix.name: t.name for t in TABLES for ix in t.indexes}
 
 CUSTOMER_COLUMNS = [customers.c[name] for name in Customer._fields]
+# An audit row as ``AuditTrail`` buffers it: a plain tuple of these columns, in this order.
+AUDIT_FIELDS = ("at", "caller", "operation", "target", "outcome", "duration_s")
 DETAIL_COLUMNS = [customer_details.c[name] for name in CustomerDetail._fields]
 SEARCHABLE = ("city", "country", "segment")
 
@@ -155,38 +158,6 @@ def _dialect_insert(engine: Any):
     if name == "postgresql":
         return postgresql.insert
     raise ValueError(f"local_db.url: dialect {name!r} has no upsert here; use sqlite or postgresql")
-
-
-class LocalStoreError(Exception):
-    """The local database failed a statement; its transaction was rolled back.
-
-    Patterns treat it as real code treats a database error: a read falls back to the source, a
-    sync step is tried again later (its cursor or queue item untouched).
-    """
-
-
-class GuardedConnection:
-    """A connection whose failed statements roll back and raise ``LocalStoreError``."""
-
-    def __init__(self, conn: Any):
-        self._conn = conn
-
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return self._conn.execute(*args, **kwargs)
-        except SQLAlchemyError as exc:
-            self._conn.rollback()
-            raise LocalStoreError(str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]) from None
-
-    def commit(self) -> None:
-        try:
-            self._conn.commit()
-        except SQLAlchemyError as exc:
-            self._conn.rollback()
-            raise LocalStoreError(str(exc).splitlines()[0]) from None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
 
 
 class Store:
@@ -219,14 +190,16 @@ class Store:
             self._release()
             raise
         self._insert = _dialect_insert(self.engine)
-        self._upsert_customer = self._upsert(customers, only_newer=False)
-        self._upsert_customer_newer = self._upsert(customers, only_newer=True)
-        self._upsert_detail = self._upsert(customer_details, only_newer=False)
-        self._get_customer = select(*CUSTOMER_COLUMNS).where(customers.c.id == bindparam("id"))
-        self._get_detail = select(*DETAIL_COLUMNS, customer_details.c.fetched_at).where(
-            customer_details.c.id == bindparam("id"))
-        self._searches: dict[tuple[str, ...], Any] = {}
-        self._upsert_contract_newer = self._upsert(contracts, only_newer=True)
+        prepare = self.prepare
+        self._upsert_customer = prepare(self._upsert(customers, only_newer=False))
+        self._upsert_customer_newer = prepare(self._upsert(customers, only_newer=True))
+        self._upsert_detail = prepare(self._upsert(customer_details, only_newer=False))
+        self._get_customer = prepare(select(*CUSTOMER_COLUMNS).where(customers.c.id == bindparam("id")))
+        self._get_detail = prepare(select(*DETAIL_COLUMNS, customer_details.c.fetched_at).where(
+            customer_details.c.id == bindparam("id")))
+        self._searches: dict[tuple[str, ...], Prepared] = {}
+        self._upsert_contract_newer = prepare(self._upsert(contracts, only_newer=True))
+        self._write_audit = prepare(audit_trail.insert().values({name: bindparam(name) for name in AUDIT_FIELDS}))
         self._orphans = select(func.count()).select_from(contracts).where(
             ~select(customers.c.id).where(customers.c.id == contracts.c.customer_id).exists())
 
@@ -311,6 +284,10 @@ class Store:
             self.engine.dispose()
         self._hold.close()
 
+    def prepare(self, statement: Any) -> Prepared:
+        """``statement`` compiled once for this database, to run through ``conn.run`` (``patterns/sql.py``)."""
+        return Prepared(statement, self.engine.dialect)
+
     def _upsert(self, table: Table, only_newer: bool) -> Any:
         stmt = self._insert(table)
         values = {c.name: stmt.excluded[c.name] for c in table.columns if not c.primary_key}
@@ -331,21 +308,20 @@ class Store:
         """
         if not rows:
             return
-        stmt = self._upsert_customer_newer if only_newer else self._upsert_customer
-        self.conn.execute(stmt, [_as_dict(r) for r in rows])
+        self.conn.run_many(self._upsert_customer_newer if only_newer else self._upsert_customer, rows)
         if commit:
             self.conn.commit()
 
     def customer(self, key: int) -> Customer | None:
-        row = self.conn.execute(self._get_customer, {"id": key}).first()
-        return Customer(*row) if row else None
+        row = self.conn.run(self._get_customer, {"id": key}).fetchone()
+        return _new_customer(row) if row else None
 
     def search(self, criteria: dict[str, str], offset: int, limit: int) -> list[Customer]:
         """Customers matching every criterion exactly, in id order: always bound parameters."""
         params = {**criteria, "limit": limit, "offset": offset}
-        return list(map(_new_customer, self.conn.execute(self.search_statement(criteria), params).all()))
+        return list(map(_new_customer, self.conn.run(self.search_statement(criteria), params).fetchall()))
 
-    def search_statement(self, criteria: Iterable[str]) -> Any:
+    def search_statement(self, criteria: Iterable[str]) -> Prepared:
         """The prepared page query for these filter names (built once per set of names)."""
         names = tuple(sorted(criteria))
         stmt = self._searches.get(names)
@@ -356,7 +332,7 @@ class Store:
             for name in names:
                 stmt = stmt.where(customers.c[name] == bindparam(name))
             stmt = stmt.order_by(customers.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
-            self._searches[names] = stmt
+            stmt = self._searches[names] = self.prepare(stmt)
         return stmt
 
     def customer_count(self) -> int:
@@ -368,11 +344,11 @@ class Store:
     # -- detail cache ----------------------------------------------------------------------------
     def detail(self, key: int) -> tuple[CustomerDetail, float] | None:
         """A cached detail row and when it was fetched, or None."""
-        row = self.conn.execute(self._get_detail, {"id": key}).first()
+        row = self.conn.run(self._get_detail, {"id": key}).fetchone()
         return (CustomerDetail(*row[:-1]), row[-1]) if row else None
 
     def put_detail(self, detail: CustomerDetail, fetched_at: float) -> None:
-        self.conn.execute(self._upsert_detail, [{**_as_dict(detail), "fetched_at": fetched_at}])
+        self.conn.run(self._upsert_detail, {**_as_dict(detail), "fetched_at": fetched_at})
         self.conn.commit()
 
     def delete_details_fetched_before(self, cutoff: float) -> int:
@@ -387,7 +363,7 @@ class Store:
     def upsert_contracts(self, rows: Sequence[Contract]) -> None:
         """Insert or update contracts; an older version never overwrites a newer one."""
         if rows:
-            self.conn.execute(self._upsert_contract_newer, [_as_dict(r) for r in rows])
+            self.conn.run_many(self._upsert_contract_newer, rows)
             self.conn.commit()
 
     def missing_customers(self, keys: Iterable[int]) -> list[int]:
@@ -417,10 +393,10 @@ class Store:
         self.conn.commit()
 
     # -- audit -------------------------------------------------------------------------------------
-    def write_audit(self, rows: Iterable[dict[str, Any]]) -> None:
-        rows = list(rows)
+    def write_audit(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert audit rows: plain tuples of ``AUDIT_FIELDS``."""
         if rows:
-            self.conn.execute(audit_trail.insert(), rows)
+            self.conn.run_many(self._write_audit, rows, AUDIT_FIELDS)
             self.conn.commit()
 
     def audit_rows(self) -> list[dict[str, Any]]:
@@ -487,14 +463,13 @@ class AuditTrail:
 
     def __init__(self, store: Store, batch: int = 500):
         self.store, self.batch = store, batch
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[tuple[Any, ...]] = []  # AUDIT_FIELDS
         self.count = 0
         self.failed_flushes = 0
 
     def record(self, at: float, caller: str, operation: str, target: int | None, outcome: str,
                duration_s: float) -> None:
-        self._rows.append({"at": at, "caller": caller, "operation": operation, "target": target,
-                           "outcome": outcome, "duration_s": duration_s})
+        self._rows.append((at, caller, operation, target, outcome, duration_s))
         self.count += 1
         if len(self._rows) >= self.batch:
             self.flush()

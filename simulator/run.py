@@ -219,7 +219,7 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
         store = Store(scenario["local_db"]["url"], local)
     except ValueError as exc:
         raise ScenarioError("local database", "local_db.url", str(exc)) from None
-    db_errors = DatabaseErrors(store.engine, scenario["local_db"]["error_rate"],
+    db_errors = DatabaseErrors(store, scenario["local_db"]["error_rate"],
                                streams(seed, "db-errors")["db-errors"])
     try:
         audit = AuditTrail(store)

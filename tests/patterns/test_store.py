@@ -81,9 +81,11 @@ def test_details_and_audit_rows_round_trip(store):
     store.put_detail(CustomerDetail(7, 10.5, 100.0, 2, "2024-01-01", 3, 4.5), fetched_at=9.0)
     assert store.detail(7) == (CustomerDetail(7, 10.5, 100.0, 2, "2024-01-01", 3, 4.5), 9.0)
     assert store.delete_details_fetched_before(10.0) == 1 and store.detail_count() == 0
-    store.write_audit([{"at": 1.0, "caller": "c", "operation": "read", "target": 1, "outcome": "ok",
-                        "duration_s": 0.1}])
-    assert [r["operation"] for r in store.audit_rows()] == ["read"]
+    store.write_audit([(1.0, "c", "read", 1, "ok", 0.1), (2, "c", "update", None, "error", 1)])
+    rows = store.audit_rows()
+    assert [(r["operation"], r["target"], r["at"], r["duration_s"]) for r in rows] == [
+        ("read", 1, 1.0, 0.1), ("update", None, 2.0, 1.0)]
+    assert all(isinstance(r["at"], float) and isinstance(r["duration_s"], float) for r in rows)
 
 
 # -- whose database is it ---------------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Where every statement of the local database passes: prepared statements and the guarded connection.
+
+SQLAlchemy Core builds every statement, once, and compiles it for the database's dialect. The hot
+statements (a replica page or get, a detail lookup, an upsert, an audit batch) then run as that
+compiled SQL through the DB-API cursor, and rows come back as the driver's plain tuples. For a get
+by id on SQLite the query itself costs about 4 µs; SQLAlchemy's per-call execution context, result
+metadata and row objects cost ten times that. Statements run rarely (counts, DDL, the queue's
+JSON-carrying rows) keep going through SQLAlchemy's ``Connection.execute``.
+
+Both ways pass ``GuardedConnection``: its ``hooks`` see every statement first (local database
+faults are injected there), and any failure rolls the transaction back and becomes
+``LocalStoreError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+Hook = Callable[[], None]  # raises to fail the statement about to run
+
+
+class LocalStoreError(Exception):
+    """The local database failed a statement; its transaction was rolled back.
+
+    Patterns treat it as real code treats a database error: a read falls back to the source, a
+    sync step is tried again later (its cursor or queue item untouched).
+    """
+
+
+class Prepared:
+    """A Core statement compiled once for one dialect, run through the DB-API cursor.
+
+    Parameters are given by name, as to SQLAlchemy; ``bind`` puts them in the driver's form (a
+    tuple in placeholder order, or the dict itself) after the column types' own bind processing,
+    if a type has any (none of the replica's do on SQLite or PostgreSQL). A statement whose result
+    columns need processing (JSON) is refused: run it through SQLAlchemy.
+    """
+
+    __slots__ = ("sql", "_names", "_processors", "_positions")
+
+    def __init__(self, statement: Any, dialect: Any):
+        compiled = statement.compile(dialect=dialect)
+        columns = getattr(statement, "selected_columns", None) or getattr(statement, "_returning", ()) or ()
+        if any(c.type.result_processor(dialect, None) for c in columns):
+            raise ValueError("a statement whose results need type processing runs through SQLAlchemy")
+        self.sql = str(compiled)
+        names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+        self._names = tuple(names) if compiled.positional else None
+        processors = {name: compiled.binds[name].type.bind_processor(dialect) for name in names}
+        self._processors = {name: p for name, p in processors.items() if p is not None}
+        # Positional placeholders whose type processes its value (Float: to_float), by position.
+        self._positions = [(i, processors[n]) for i, n in enumerate(names) if processors[n] is not None]
+
+    def bind(self, params: dict[str, Any]) -> Any:
+        """Named parameters in the driver's form."""
+        if self._names is None:
+            return {**params, **{n: p(params[n]) for n, p in self._processors.items() if n in params}}
+        return self._processed([params[n] for n in self._names])
+
+    def bind_rows(self, rows: Sequence[Any], fields: Sequence[str] | None = None) -> Sequence[Any]:
+        """``rows`` as executemany parameters: named tuples, or plain tuples whose values are ``fields``.
+
+        Rows already in placeholder order go to the driver as they are (processed, if a column's
+        type asks for it), not rebuilt from names."""
+        if not rows:
+            return rows
+        fields = tuple(fields if fields is not None else rows[0]._fields)
+        if fields != self._names:
+            return [self.bind(dict(zip(fields, row))) for row in rows]
+        if not self._positions:
+            return rows
+        return [self._processed(list(row)) for row in rows]
+
+    def _processed(self, values: list[Any]) -> list[Any]:
+        for i, process in self._positions:
+            values[i] = process(values[i])
+        return values
+
+
+class GuardedConnection:
+    """One connection: hooks see every statement first; a failure rolls back and raises ``LocalStoreError``."""
+
+    def __init__(self, conn: Any):
+        self._conn = conn
+        self._driver = conn.connection.dbapi_connection
+        self._driver_error = conn.dialect.loaded_dbapi.Error
+        self.hooks: list[Hook] = []
+
+    # -- the driver's way: prepared statements ------------------------------------------------------
+    def run(self, statement: Prepared, params: dict[str, Any]) -> Any:
+        """Execute ``statement`` once; returns the DB-API cursor to fetch from."""
+        try:
+            for hook in self.hooks:
+                hook()
+            cursor = self._driver.cursor()
+            cursor.execute(statement.sql, statement.bind(params))
+            return cursor
+        except (self._driver_error, LocalStoreError) as exc:
+            raise self._failed(exc) from None
+
+    def run_many(self, statement: Prepared, rows: Sequence[Any], fields: Sequence[str] | None = None) -> None:
+        """Execute ``statement`` for every row (one executemany; rows as ``Prepared.bind_rows`` takes them)."""
+        try:
+            for hook in self.hooks:
+                hook()
+            self._driver.cursor().executemany(statement.sql, statement.bind_rows(rows, fields))
+        except (self._driver_error, LocalStoreError) as exc:
+            raise self._failed(exc) from None
+
+    # -- SQLAlchemy's way ------------------------------------------------------------------------------
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            for hook in self.hooks:
+                hook()
+            return self._conn.execute(*args, **kwargs)
+        except (SQLAlchemyError, LocalStoreError) as exc:
+            raise self._failed(exc) from None
+
+    # -- transactions: whichever way the statements went, one transaction of the driver's ---------
+    def commit(self) -> None:
+        try:
+            if self._conn.in_transaction():
+                self._conn.commit()
+            else:
+                self._driver.commit()
+        except (SQLAlchemyError, self._driver_error) as exc:
+            raise self._failed(exc) from None
+
+    def rollback(self) -> None:
+        if self._conn.in_transaction():
+            self._conn.rollback()
+        else:
+            self._driver.rollback()
+
+    def _failed(self, exc: BaseException) -> LocalStoreError:
+        self.rollback()
+        if isinstance(exc, LocalStoreError):
+            return exc
+        return LocalStoreError(str(getattr(exc, "orig", None) or exc).splitlines()[0])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
