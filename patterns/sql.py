@@ -69,7 +69,7 @@ class Prepared:
             return rows
         fields = tuple(fields if fields is not None else rows[0]._fields)
         if fields != self._names:
-            return [self.bind(dict(zip(fields, row))) for row in rows]
+            return [self.bind(dict(zip(fields, row, strict=True))) for row in rows]
         if not self._positions:
             return rows
         return [self._processed(list(row)) for row in rows]
