@@ -39,16 +39,19 @@ class Prepared:
     columns need processing (JSON) is refused: run it through SQLAlchemy.
     """
 
-    __slots__ = ("sql", "_names", "_processors", "_positions")
+    __slots__ = ("sql", "_names", "_defaults", "_processors", "_positions", "_results")
 
     def __init__(self, statement: Any, dialect: Any):
         compiled = statement.compile(dialect=dialect)
         columns = getattr(statement, "selected_columns", None) or getattr(statement, "_returning", ()) or ()
-        if any(c.type.result_processor(dialect, None) for c in columns):
-            raise ValueError("a statement whose results need type processing runs through SQLAlchemy")
+        # Result columns whose type converts what the driver returns (JSON: text to a dict), by position.
+        self._results = [(i, p) for i, c in enumerate(columns)
+                         if (p := c.type.result_processor(dialect, None)) is not None]
         self.sql = str(compiled)
         names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
         self._names = tuple(names) if compiled.positional else None
+        # Values the statement carries itself (a literal in a CASE, say), under names SQLAlchemy made up.
+        self._defaults = {name: compiled.binds[name].value for name in names if not compiled.binds[name].required}
         processors = {name: compiled.binds[name].type.bind_processor(dialect) for name in names}
         self._processors = {name: p for name, p in processors.items() if p is not None}
         # Positional placeholders whose type processes its value (Float: to_float), by position.
@@ -56,6 +59,8 @@ class Prepared:
 
     def bind(self, params: dict[str, Any]) -> Any:
         """Named parameters in the driver's form."""
+        if self._defaults:
+            params = {**self._defaults, **params}
         if self._names is None:
             return {**params, **{n: p(params[n]) for n, p in self._processors.items() if n in params}}
         return self._processed([params[n] for n in self._names])
@@ -73,6 +78,15 @@ class Prepared:
         if not self._positions:
             return rows
         return [self._processed(list(row)) for row in rows]
+
+    def row(self, row: Any) -> Any:
+        """A fetched row (or None) with its columns' result processing applied, if any."""
+        if row is None or not self._results:
+            return row
+        values = list(row)
+        for i, process in self._results:
+            values[i] = process(values[i])
+        return tuple(values)
 
     def _processed(self, values: list[Any]) -> list[Any]:
         for i, process in self._positions:

@@ -57,7 +57,7 @@ class SyncQueue:
             .values(lease_until=bindparam("t_until"), worker=bindparam("t_worker"),
                     tries=q.c.tries + case((q.c.worker.is_not(None), 1), else_=0))
             .returning(q.c.id, q.c.key, q.c.version, q.c.tries, q.c.worker, q.c.record))
-        self._put = insert(q)
+        self._put = insert(q).values({c.name: bindparam(c.name) for c in q.c if c.name != "id"})
         self._delete = delete(q).where(q.c.id == bindparam("t_id"), q.c.worker == bindparam("t_worker"))
         self._release = update(q).where(q.c.id == bindparam("t_id"), q.c.worker == bindparam("t_worker")).values(
             lease_until=bindparam("t_until"), worker=None, tries=q.c.tries + bindparam("t_failed"))
@@ -69,12 +69,15 @@ class SyncQueue:
         self._next_free = select(func.min(q.c.lease_until)).where(
             and_(q.c.lease_until.is_not(None), q.c.lease_until > bindparam("t_now")))
         self._count = select(func.count()).select_from(q)
+        # Every statement above runs through the driver (patterns/sql.py): built and compiled once here.
+        for name in ("_claim", "_put", "_delete", "_release", "_bury", "_next_free", "_count"):
+            setattr(self, name, store.prepare(getattr(self, name)))
         self.length = self.count()
 
     def put(self, key: int, version: int, now: float, record: Customer | None = None) -> None:
         """Take one change notification (its own transaction, committed before returning)."""
         conn = self.store.conn
-        conn.execute(self._put, {"key": key, "version": version, "enqueued_at": now, "lease_until": None,
+        conn.run(self._put, {"key": key, "version": version, "enqueued_at": now, "lease_until": None,
                                  "worker": None, "tries": 0,
                                  "record": None if record is None else record._asdict()})
         conn.commit()
@@ -83,16 +86,18 @@ class SyncQueue:
     def claim(self, worker: str, now: float, lease: float) -> Item | None:
         """Lease the oldest free item whose key no other worker holds, or None."""
         conn = self.store.conn
-        row = conn.execute(self._claim, {"t_now": now, "t_until": now + lease, "t_worker": worker}).first()
+        row = self._claim.row(conn.run(self._claim, {"t_now": now, "t_until": now + lease, "t_worker": worker})
+                              .fetchone())
         conn.commit()
         if row is None:
             return None
-        return Item(*row[:5], None if row.record is None else Customer(**row.record))
+        record = row[5]
+        return Item(*row[:5], None if record is None else Customer(**record))
 
     def complete(self, item: Item, customers: Sequence[Customer], only_newer: bool) -> bool:
         """Drop the item and apply the fetched record in one transaction; False if the lease was lost."""
         conn = self.store.conn
-        if conn.execute(self._delete, {"t_id": item.id, "t_worker": item.worker}).rowcount == 0:
+        if conn.run(self._delete, {"t_id": item.id, "t_worker": item.worker}).rowcount == 0:
             conn.rollback()
             return False
         self.store.upsert_customers(customers, only_newer=only_newer, commit=False)
@@ -103,15 +108,15 @@ class SyncQueue:
     def release(self, item: Item, free_at: float, failed: bool) -> None:
         """Give the item back, claimable again from ``free_at``; ``failed`` counts a try against it."""
         conn = self.store.conn
-        conn.execute(self._release, {"t_id": item.id, "t_worker": item.worker, "t_until": free_at,
+        conn.run(self._release, {"t_id": item.id, "t_worker": item.worker, "t_until": free_at,
                                      "t_failed": int(failed)})
         conn.commit()
 
     def bury(self, item: Item, now: float, reason: str, failed: bool = False) -> bool:
         """Move a poison item to the dead letters (``failed``: count the try that just failed too)."""
         conn = self.store.conn
-        conn.execute(self._bury, {"t_id": item.id, "t_now": now, "t_reason": reason[:500], "t_failed": int(failed)})
-        if conn.execute(self._delete, {"t_id": item.id, "t_worker": item.worker}).rowcount == 0:
+        conn.run(self._bury, {"t_id": item.id, "t_now": now, "t_reason": reason[:500], "t_failed": int(failed)})
+        if conn.run(self._delete, {"t_id": item.id, "t_worker": item.worker}).rowcount == 0:
             conn.rollback()  # another worker holds it now
             return False
         conn.commit()
@@ -120,10 +125,10 @@ class SyncQueue:
 
     def next_free(self, now: float) -> float | None:
         """When the earliest leased or deferred item becomes claimable (None: nothing is waiting)."""
-        return self.store.conn.execute(self._next_free, {"t_now": now}).scalar()
+        return self._next_free.row(self.store.conn.run(self._next_free, {"t_now": now}).fetchone())[0]
 
     def count(self) -> int:
-        return self.store.conn.execute(self._count).scalar_one()
+        return self.store.conn.run(self._count, {}).fetchone()[0]
 
     def dead(self) -> list[dict]:
         return [dict(r._mapping) for r in self.store.conn.execute(select(dead_letters).order_by(dead_letters.c.id))]

@@ -79,6 +79,9 @@ class CustomerBook:
         self._rows: dict[int, tuple[Any, ...]] = {}  # summary rows as last built; dropped on change
         # Change history per key and group: parallel lists of versions and times, oldest first.
         self.history: dict[str, dict[int, tuple[list[int], list[float]]]] = {SUMMARY_GROUP: {}, DETAIL_GROUP: {}}
+        # The newest version of each key's changes per group (0: none yet), indexed by key: lets a page of
+        # reads be judged fresh in C-level maps (``Metrics.reads``) before any history is looked at.
+        self.newest: dict[str, list[int]] = {SUMMARY_GROUP: [0] * n, DETAIL_GROUP: [0] * n}
         self._log_times: list[float] = []
         self._log_keys: list[int] = []
 
@@ -174,6 +177,7 @@ class CustomerBook:
                 versions, times = self.history[group].setdefault(k, ([], []))
                 versions.append(s[VERSION])
                 times.append(now)
+                self.newest[group][k] = s[VERSION]
         self._log_times.append(now)
         self._log_keys.append(k)
         return s[VERSION]
@@ -183,6 +187,8 @@ class CustomerBook:
         k = self.count
         rng = self.rng
         self.count += 1
+        for newest in self.newest.values():
+            newest.append(0)
         place = rng.randrange(len(self.pools.places))
         self._state[k] = [f"{rng.choice(self.pools.first)} {rng.choice(self.pools.last)}", place,
                           rng.randrange(len(SEGMENTS)), 0.0, 5000.0, 0, self.pools.dates[-1], 0, 0.0]

@@ -80,7 +80,8 @@ class Erp:
         self.bursts = [(b["start"], b["start"] + b["duration"], b["multiplier"]) for b in erp["bursts"]]
         self.customers = CustomerBook(data["customers"], seed, self.rng[f"{name}:changes"])
         book = self.customers  # the record API, read on every call: bound once
-        self.history, self.state, self.summary_row = book.history, book.state, book.summary_row
+        self.history, self.newest = book.history, book.newest
+        self.state, self.summary_row = book.state, book.summary_row
         self.detail_row, self.full_row, self.city_of, self.staleness = (book.detail_row, book.full_row,
                                                                          book.city_of, book.staleness)
         self.pick = picker(workload["request_distribution"], lambda: self.count, self.count,

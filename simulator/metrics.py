@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
+from operator import gt, itemgetter
 from typing import Any
 
-from patterns.ports import Observer
+from patterns.ports import Customer, CustomerDetail, Observer
 from simulator.erp import DETAIL_GROUP, SUMMARY_GROUP, ErpObserver
 
 OPERATIONS = ("list", "get", "detail", "update")
@@ -22,6 +23,9 @@ MAX_BUCKETS = 200
 # Probabilities at which the latency distribution is reported, so charts can draw its CDF.
 CDF_POINTS = tuple(i / 100 for i in range(100)) + (0.995, 0.999, 1.0)
 _LOG_STEP = math.log1p(0.005)
+# A returned record's key and version, for Customer and CustomerDetail alike.
+_ID, _VERSION = itemgetter(Customer._fields.index("id")), itemgetter(Customer._fields.index("version"))
+assert CustomerDetail._fields.index("version") == Customer._fields.index("version")
 
 
 class Histogram:
@@ -190,17 +194,20 @@ class Metrics(Observer, ErpObserver):
         if not self.start <= (now if arrived is None else arrived) < self.end or not records:
             return
         stats = self.staleness[group]
-        history = self.truth.history[group]
-        judge = self.truth.staleness
         ages = stats.ages
-        stale = fresh = 0
-        for record in records:
-            entry = history.get(record.id)
-            if entry is None or entry[0][-1] <= record.version:
-                fresh += 1  # the common case, kept cheap: no newer change of this group
-                continue
-            ages.add(judge(group, record.id, record.version, now))
-            stale += 1
+        judge = self.truth.staleness
+        newest = self.truth.newest[group]
+        try:  # the common case, judged in C-level maps: no record has a newer change of this group
+            behind = list(map(gt, map(newest.__getitem__, map(_ID, records)), map(_VERSION, records)))
+        except IndexError:  # a key this source does not hold (another system of record's): judged one by one
+            behind = [_behind(newest, record) for record in records]
+        stale = 0
+        if any(behind):
+            for record, late in zip(records, behind, strict=True):
+                if late:
+                    ages.add(judge(group, record.id, record.version, now))
+                    stale += 1
+        fresh = len(records) - stale
         ages.n += fresh
         ages.zeros += fresh
         stats.stale += stale
@@ -318,3 +325,11 @@ class Metrics(Observer, ErpObserver):
                            "latency_p50_s": [h.quantile(0.5) for h in self._series_latency],
                            "latency_p95_s": [h.quantile(0.95) for h in self._series_latency]},
         }
+
+
+def _behind(newest: Any, record: Any) -> bool:
+    """Whether the source has a newer change of ``record``'s group than the version read (False for a key it lacks)."""
+    try:
+        return newest[record.id] > record.version
+    except IndexError:
+        return False

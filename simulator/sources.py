@@ -132,6 +132,20 @@ class _GroupHistory:
         return source.history[self.group].get(local, default)
 
 
+class _GroupNewest:
+    """One field group's newest version per normalized key, as the owning system keeps it (``Metrics.reads``)."""
+
+    def __init__(self, federation: Federation, group: str):
+        self.federation, self.group = federation, group
+
+    def __getitem__(self, k: int) -> int:
+        source, local = self.federation.locate(k)
+        return source.newest[self.group][local]
+
+    def __len__(self) -> int:
+        return self.federation.count
+
+
 class Federation:
     """Several systems seen as one truth: normalized keys, each judged by the system that owns it."""
 
@@ -140,6 +154,7 @@ class Federation:
         self.insert_rate = insert_rate
         self.rng = streams(seed, "federation:inserts")["federation:inserts"]
         self.history = {group: _GroupHistory(self, group) for group in (SUMMARY_GROUP, DETAIL_GROUP)}
+        self.newest = {group: _GroupNewest(self, group) for group in (SUMMARY_GROUP, DETAIL_GROUP)}
 
     @property
     def count(self) -> int:
