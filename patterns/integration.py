@@ -80,6 +80,10 @@ class Credentials:
         self.expires_at = float("-inf")
         self.refreshes = 0
 
+    def current(self, now: float) -> str | None:
+        """The token if it is still good at ``now`` (no call needed), else None."""
+        return self._token if self._token is not None and now < self.expires_at - REFRESH_MARGIN else None
+
     def token(self, now: float, invoke: Callable[[Step], Step] | None = None) -> Step:
         """The current token, fetching a new one first when it is missing or about to expire.
 
@@ -261,7 +265,8 @@ class IntegrationService:
                  whole_reply: bool) -> Step:
         started = self.runtime.now
         try:
-            token = yield from route.credentials.token(started, self._guarded)
+            credentials = route.credentials
+            token = (credentials.current(started) or (yield from credentials.token(started, self._guarded)))
             reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
             if reply.ok is False and reply.code == "TOKEN_EXPIRED":
                 route.credentials.expires_at = float("-inf")

@@ -39,20 +39,23 @@ class Prepared:
     columns need processing (JSON) is refused: run it through SQLAlchemy.
     """
 
-    __slots__ = ("sql", "_names", "_defaults", "_processors", "_positions", "_results")
+    __slots__ = ("sql", "_names", "_defaults", "_processors", "_positions", "_dialect", "_types", "_results")
 
     def __init__(self, statement: Any, dialect: Any):
         compiled = statement.compile(dialect=dialect)
         columns = getattr(statement, "selected_columns", None) or getattr(statement, "_returning", ()) or ()
-        # Result columns whose type converts what the driver returns (JSON: text to a dict), by position.
-        self._results = [(i, p) for i, c in enumerate(columns)
-                         if (p := c.type.result_processor(dialect, None)) is not None]
+        self._dialect = dialect
+        self._types = [c.type.dialect_impl(dialect) for c in columns]
+        # Result columns whose type converts what the driver returns (JSON text to a dict on SQLite), by
+        # position; worked out from the first result's column types, as SQLAlchemy does.
+        self._results: list[tuple[int, Callable[[Any], Any]]] | None = None
         self.sql = str(compiled)
         names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
         self._names = tuple(names) if compiled.positional else None
         # Values the statement carries itself (a literal in a CASE, say), under names SQLAlchemy made up.
         self._defaults = {name: compiled.binds[name].value for name in names if not compiled.binds[name].required}
-        processors = {name: compiled.binds[name].type.bind_processor(dialect) for name in names}
+        # The type as this dialect implements it processes values as SQLAlchemy itself would.
+        processors = {name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
         self._processors = {name: p for name, p in processors.items() if p is not None}
         # Positional placeholders whose type processes its value (Float: to_float), by position.
         self._positions = [(i, processors[n]) for i, n in enumerate(names) if processors[n] is not None]
@@ -79,12 +82,25 @@ class Prepared:
             return rows
         return [self._processed(list(row)) for row in rows]
 
-    def row(self, row: Any) -> Any:
-        """A fetched row (or None) with its columns' result processing applied, if any."""
-        if row is None or not self._results:
-            return row
+    def fetchone(self, cursor: Any) -> Any:
+        """The next row of ``cursor`` (or None), with its columns' result processing applied, if any."""
+        row = cursor.fetchone()
+        return row if row is None or not self._result_processing(cursor) else self._converted(row)
+
+    def fetchall(self, cursor: Any) -> list[Any]:
+        rows = cursor.fetchall()
+        return rows if not self._result_processing(cursor) else [self._converted(row) for row in rows]
+
+    def _result_processing(self, cursor: Any) -> bool:
+        if self._results is None:
+            codes = [d[1] for d in cursor.description or ()]
+            self._results = [(i, p) for i, (t, code) in enumerate(zip(self._types, codes, strict=False))
+                             if (p := t.result_processor(self._dialect, code)) is not None]
+        return bool(self._results)
+
+    def _converted(self, row: Any) -> tuple[Any, ...]:
         values = list(row)
-        for i, process in self._results:
+        for i, process in self._results or ():
             values[i] = process(values[i])
         return tuple(values)
 

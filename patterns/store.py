@@ -313,13 +313,14 @@ class Store:
             self.conn.commit()
 
     def customer(self, key: int) -> Customer | None:
-        row = self.conn.run(self._get_customer, {"id": key}).fetchone()
+        row = self._get_customer.fetchone(self.conn.run(self._get_customer, {"id": key}))
         return _new_customer(row) if row else None
 
     def search(self, criteria: dict[str, str], offset: int, limit: int) -> list[Customer]:
         """Customers matching every criterion exactly, in id order: always bound parameters."""
         params = {**criteria, "limit": limit, "offset": offset}
-        return list(map(_new_customer, self.conn.run(self.search_statement(criteria), params).fetchall()))
+        statement = self.search_statement(criteria)
+        return list(map(_new_customer, statement.fetchall(self.conn.run(statement, params))))
 
     def search_statement(self, criteria: Iterable[str]) -> Prepared:
         """The prepared page query for these filter names (built once per set of names)."""
@@ -344,7 +345,7 @@ class Store:
     # -- detail cache ----------------------------------------------------------------------------
     def detail(self, key: int) -> tuple[CustomerDetail, float] | None:
         """A cached detail row and when it was fetched, or None."""
-        row = self.conn.run(self._get_detail, {"id": key}).fetchone()
+        row = self._get_detail.fetchone(self.conn.run(self._get_detail, {"id": key}))
         return (CustomerDetail(*row[:-1]), row[-1]) if row else None
 
     def put_detail(self, detail: CustomerDetail, fetched_at: float) -> None:

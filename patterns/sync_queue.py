@@ -86,8 +86,7 @@ class SyncQueue:
     def claim(self, worker: str, now: float, lease: float) -> Item | None:
         """Lease the oldest free item whose key no other worker holds, or None."""
         conn = self.store.conn
-        row = self._claim.row(conn.run(self._claim, {"t_now": now, "t_until": now + lease, "t_worker": worker})
-                              .fetchone())
+        row = self._claim.fetchone(conn.run(self._claim, {"t_now": now, "t_until": now + lease, "t_worker": worker}))
         conn.commit()
         if row is None:
             return None
@@ -125,10 +124,10 @@ class SyncQueue:
 
     def next_free(self, now: float) -> float | None:
         """When the earliest leased or deferred item becomes claimable (None: nothing is waiting)."""
-        return self._next_free.row(self.store.conn.run(self._next_free, {"t_now": now}).fetchone())[0]
+        return self._next_free.fetchone(self.store.conn.run(self._next_free, {"t_now": now}))[0]
 
     def count(self) -> int:
-        return self.store.conn.run(self._count, {}).fetchone()[0]
+        return self._count.fetchone(self.store.conn.run(self._count, {}))[0]
 
     def dead(self) -> list[dict]:
         return [dict(r._mapping) for r in self.store.conn.execute(select(dead_letters).order_by(dead_letters.c.id))]

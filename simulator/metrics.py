@@ -51,6 +51,22 @@ class Histogram:
         b = math.floor(math.log(x) / _LOG_STEP)
         self.counts[b] = self.counts.get(b, 0) + 1
 
+    @staticmethod
+    def add_to(histograms: tuple[Histogram, ...], x: float) -> None:
+        """``add(x)`` to each of ``histograms``, with the logarithm of ``x`` taken once for all."""
+        if x <= 1e-9:
+            for h in histograms:
+                h.n += 1
+                h.zeros += 1
+            return
+        b = math.floor(math.log(x) / _LOG_STEP)
+        for h in histograms:
+            h.n += 1
+            h.total += x
+            if x > h.max:
+                h.max = x
+            h.counts[b] = h.counts.get(b, 0) + 1
+
     def mean(self) -> float:
         return self.total / self.n if self.n else 0.0
 
@@ -176,10 +192,7 @@ class Metrics(Observer, ErpObserver):
         b = self._bucket(arrived)
         self.series["requests"][b] += 1
         if ok:
-            latency = finished - arrived
-            self.latency[op].add(latency)
-            self.all_latency.add(latency)
-            self._series_latency[b].add(latency)
+            Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), finished - arrived)
         else:
             self.failed[op] += 1
             self.failures[reason] = self.failures.get(reason, 0) + 1
