@@ -31,11 +31,21 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="patternsim", description="Compare integration patterns for master data held in an "
                     "external system of record, with numbers from a simulated ERP.")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=VersionAction, nargs=0, default=argparse.SUPPRESS,
+                        help="show patternsim's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(sub)
     return parser
+
+
+class VersionAction(argparse.Action):
+    """``--version``, worked out only when asked for: the version lives with the simulator, which is slow to load."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        sys.stdout.write(_version() + "\n")
+        parser.exit()
 
 
 def _version() -> str:

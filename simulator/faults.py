@@ -15,7 +15,6 @@ from typing import Any
 
 from patterns.architecture import expand
 from simulator import scenario as scenarios
-from simulator.run import run_one
 
 EXP = "exponential"
 FAULTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -91,6 +90,8 @@ def cell(base: dict[str, Any], fault: str, architecture: str) -> dict[str, Any]:
     for key, value in FAULTS[fault][1].items():
         scenarios.apply_override(sc, f"{key}={scenarios.toml_literal(value)}")
     scenarios.validate(sc, f"fault {fault}")
+    from simulator.run import run_one  # noqa: PLC0415 - the CLI reads FAULTS for its help; runs load the simulator
+
     block = run_one(sc, architecture.split("+"), sc["scenario"]["seed"])
     conv = block["convergence"]
     return {"fault": fault, "architecture": architecture, "divergent": conv["divergent_records"],

@@ -22,8 +22,6 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from simulator.aggregate import is_fraction, t95
 
 # Parts of a block that are not metrics: kept from the first replication, or combined apart.
@@ -37,6 +35,8 @@ def replication_seed(seed: int, r: int) -> int:
     """The seed of replication ``r``: the scenario's own for r = 0, then derived from (seed, r)."""
     if r == 0:
         return seed
+    import numpy as np  # noqa: PLC0415 - here, so the CLI's --help (which reads precision's limits) starts without it
+
     return int(np.random.SeedSequence([seed & 0xFFFFFFFF, seed >> 32, r]).generate_state(1)[0] & 0x7FFFFFFF)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app import checks, report
+from app import checks
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from app import report  # noqa: PLC0415 - matplotlib and jinja2 load only when a report is drawn
+
     checks.out_dir(args.out, files=("report.html",))  # before the drawing, which takes seconds
     doc = report.load(args.results)
     written = report.write(doc, args.out)

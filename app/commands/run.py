@@ -9,11 +9,9 @@ from app import checks
 from app.errors import UsageError
 from app.export import atomic_write_all, to_csv, to_json
 from app.progress import ProgressLine
-from app.table import render
 from patterns.architecture import parse
 from simulator import scenario as scenarios
 from simulator.precision import MAX_REPLICATIONS, MIN_PRECISION_REPLICATIONS
-from simulator.run import run
 
 MAX_REPLICATIONS_LIMIT = 1000
 
@@ -60,6 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # The simulator (Faker, NumPy) loads here, not when the CLI starts: 'patternsim --help' needs none of it.
+    from app.table import render  # noqa: PLC0415
+    from simulator.run import run  # noqa: PLC0415
+
     scenario = scenarios.load(args.scenario, args.overrides)
     if args.seed is not None:
         scenario["scenario"]["seed"] = args.seed

@@ -8,7 +8,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import checks
 from app.errors import UsageError
@@ -17,7 +17,9 @@ from app.progress import ProgressLine
 from app.sweep_metrics import applies, headline, rounded_stats, significant, with_ci
 from patterns.architecture import parse
 from simulator import scenario as scenarios
-from simulator import sweep as sweeps
+
+if TYPE_CHECKING:
+    from simulator import sweep as sweeps
 
 DEFAULT_PATTERNS = "direct,batch_sync"
 OUTPUTS = ("sweep.json", "sweep.csv", "summary.csv")
@@ -63,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from simulator import sweep as sweeps  # noqa: PLC0415 - the simulator loads when a sweep runs, not at start-up
+
     scenario = scenarios.load(args.scenario, args.overrides)
     architectures = parse(args.patterns if args.patterns is not None
                           else scenarios.comparison(scenario, DEFAULT_PATTERNS))

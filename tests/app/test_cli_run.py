@@ -169,3 +169,23 @@ def test_a_scenario_error_in_a_worker_is_the_same_one_line_as_in_process(monkeyp
         assert main(["run", SMALL, "--patterns", "direct,batch_sync", "--workers", workers, "--quiet"]) == 2
         errors.append(capsys.readouterr().err)
     assert errors[0] == errors[1] == "patternsim: error: local database: local_db.url: cannot open it\n"
+
+
+def test_help_starts_without_the_simulator_or_the_charts():
+    """Each command loads its heavy libraries when it runs, so 'patternsim --help' starts in a fraction of the time."""
+    code = ("import sys\nfrom app.cli import main\n"
+            "for argv in (['--help'], ['run', '--help'], ['report', '--help'], ['faults', '--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "loaded = [m for m in ('matplotlib', 'jinja2', 'numpy', 'faker', 'simulator.run') if m in sys.modules]\n"
+            "assert not loaded, loaded\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert "usage: patternsim report" in done.stdout
+
+
+def test_version_is_printed_on_stdout(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"patternsim {runs.package_version()}\n"
