@@ -1,7 +1,8 @@
 """The ``patternsim`` console script: imports the CLI inside a Ctrl-C guard.
 
-Importing the CLI loads SQLAlchemy, NumPy and SimPy, which takes a moment; Ctrl-C pressed during
-that moment must still end in one line and exit status 130 (SIGTERM: 143), not a traceback.
+Importing the CLI loads the patterns and SQLAlchemy, which takes a moment (each command loads the
+rest when it runs); Ctrl-C pressed during that moment must still end in one line and exit status
+130 (SIGTERM: 143), not a traceback.
 """
 
 from __future__ import annotations

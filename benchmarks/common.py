@@ -19,7 +19,7 @@ HEADER = """# Benchmarks
 Speed and scale of patternsim, measured by the scripts in `benchmarks/` (run by hand, not by the
 tests). Re-run one with `python -m benchmarks.<name>`; it rewrites its own section below.
 """
-ORDER = ("throughput", "run", "scale", "sweep")
+ORDER = ("throughput", "startup", "run", "replications", "scale", "sweep")
 
 
 def machine() -> str:
