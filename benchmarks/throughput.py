@@ -128,7 +128,11 @@ def measure(sc: dict[str, Any], case: Case, seed: int) -> Measured:
         raise RuntimeError(f"{case.arch}: the captured run differs from the timed one")
     del again
     gc.collect()
-    sql = replay(captured)
+    gc.freeze()  # the capture's many objects stay out of the replay's garbage collections
+    try:
+        sql = replay(captured)
+    finally:
+        gc.unfreeze()
     queries = captured.queries()
     del captured
     n, calls = block["requests"]["total"], block["erp"]["calls"]
