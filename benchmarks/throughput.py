@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -169,10 +170,11 @@ def main() -> None:
     for name in archs:
         parse(name)  # an unknown architecture fails here, before any run
     Erp(simpy.Environment(), sc, args.seed)  # the one-off start-up (Faker's pools, imports) outside every timing
-    rows = []
+    rows, load = [], os.getloadavg()[0]
     print(" | ".join(HEADER), flush=True)
     for case in cases(archs):
         rows.append(row(case, measure(sc, case, args.seed)))
+        load = max(load, os.getloadavg()[0])
         print(" | ".join(rows[-1]), flush=True)
     w = sc["workload"]
     md = ("## CPU per request against the floor of each architecture's work\n\n"
@@ -186,7 +188,8 @@ def main() -> None:
           "sqlite3 module alone on a fresh in-memory database (`benchmarks/sqlreplay.py`). The ratio is the "
           "architecture's CPU over its floor's; it leaves out SQLAlchemy, the Integration Service's work, the "
           "patterns' logic, staleness judging and metrics, which are what the ratio measures. Setup (the ERP's "
-          f"records, a replica's initial load) is in both. Machine: {machine()}.\n\n"
+          f"records, a replica's initial load) is in both. Highest one-minute load average seen: {load:.1f} on "
+          f"{os.cpu_count()} CPUs (a busy machine slows every µs column, the floor's too). Machine: {machine()}.\n\n"
           + table(HEADER, rows))
     print(md)
     if not args.no_write:
