@@ -85,6 +85,14 @@ def test_form_offers_every_setting_of_the_chosen_patterns_and_the_callbacks() ->
 
 
 def test_a_new_patterns_settings_appear_without_editing_the_form(monkeypatch) -> None:
+    """A pattern the form has never heard of (a stand-in for a plugin, installed or not) gets its fields."""
+    from patterns import architecture
+    from patterns.pattern import Pattern
+
+    class WriteBehind(Pattern):
+        id, axis = "write_behind", "writes"
+
+    monkeypatch.setitem(architecture.PATTERNS, "write_behind", WriteBehind)
     base = scenarios.defaults()
     base["patterns"]["write_behind"] = {"flush_interval": 5.0, "coalesce": True}
     monkeypatch.setattr(form, "pattern_settings", lambda: {"write_behind": {"flush_interval": 5.0, "coalesce": True}})
