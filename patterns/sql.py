@@ -80,7 +80,10 @@ class Prepared:
             return [self.bind(dict(zip(fields, row, strict=True))) for row in rows]
         if not self._positions:
             return rows
-        return [self._processed(list(row)) for row in rows]
+        columns: list[Any] = list(zip(*rows, strict=True))  # column by column: the processing runs in C maps
+        for i, process in self._positions:
+            columns[i] = map(process, columns[i])
+        return list(zip(*columns, strict=True))
 
     def fetchone(self, cursor: Any) -> Any:
         """The next row of ``cursor`` (or None), with its columns' result processing applied, if any."""
