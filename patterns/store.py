@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +45,7 @@ from patterns.ports import Contract, Customer, CustomerDetail, Delay
 from patterns.sql import GuardedConnection, LocalStoreError, Prepared
 
 metadata = MetaData()
+AUDIT_KEEP = 20_000  # audit rows an in-memory database keeps (the newest)
 
 customers = Table(
     "customers", metadata,
@@ -200,6 +202,17 @@ class Store:
         self._searches: dict[tuple[str, ...], Prepared] = {}
         self._upsert_contract_newer = prepare(self._upsert(contracts, only_newer=True))
         self._write_audit = prepare(audit_trail.insert().values({name: bindparam(name) for name in AUDIT_FIELDS}))
+        held = union_all(select(customers.c.id, customers.c.version),
+                         select(customer_details.c.id, customer_details.c.version),
+                         select(sync_queue.c.key, sync_queue.c.version)).subquery()
+        self._held_sql = str(select(held.c.id, func.min(held.c.version)).group_by(held.c.id).compile(self.engine))
+        # An in-memory database keeps only the newest audit rows (``write_audit``); any other keeps all.
+        in_memory = self.engine.dialect.name == "sqlite" and database.sqlite_path(url) is None
+        self.audit_keep: int | None = AUDIT_KEEP if in_memory else None
+        self._audit_written = 0
+        newest = select(func.max(audit_trail.c.id)).scalar_subquery()
+        self._trim_audit_sql = str(delete(audit_trail).where(audit_trail.c.id <= newest - bindparam("keep"))
+                                   .compile(self.engine))
         self._orphans = select(func.count()).select_from(contracts).where(
             ~select(customers.c.id).where(customers.c.id == contracts.c.customer_id).exists())
 
@@ -312,6 +325,30 @@ class Store:
         if commit:
             self.conn.commit()
 
+    def held_versions(self) -> dict[int, int] | None:
+        """The lowest version of each record that a table holds (replica, cache, sync queue), or None while
+        uncommitted writes are pending (a rollback would bring older versions back).
+
+        Read through the driver, beside the statements the patterns run: it is the simulator's
+        bookkeeping, not the application's work (no latency, no injected error).
+        """
+        driver = self.conn.connection.driver_connection
+        if self.engine.dialect.name == "sqlite":
+            pending = driver.in_transaction
+        else:  # psycopg: anything but idle may hold uncommitted writes
+            info = getattr(driver, "info", None)
+            pending = info is None or info.transaction_status != 0
+        if pending:
+            return None
+        cursor = driver.cursor()
+        try:
+            cursor.execute(self._held_sql)
+            return dict(cursor.fetchall())
+        finally:
+            cursor.close()
+            if self.engine.dialect.name != "sqlite":
+                driver.rollback()  # end the read's own transaction: nothing was pending
+
     def customer(self, key: int) -> Customer | None:
         row = self._get_customer.fetchone(self.conn.run(self._get_customer, {"id": key}))
         return _new_customer(row) if row else None
@@ -399,6 +436,23 @@ class Store:
         if rows:
             self.conn.run_many(self._write_audit, rows, AUDIT_FIELDS)
             self.conn.commit()
+            self._audit_written += len(rows)
+            if self.audit_keep is not None and self._audit_written >= self.audit_keep // 2:
+                self._trim_audit()
+
+    def _trim_audit(self) -> None:
+        """Keep the newest ``audit_keep`` audit rows of an in-memory database (its memory is the process's).
+
+        Retention is the database's housekeeping, not a statement of the application's: it runs through
+        the driver (no latency, no injected error) and only after a commit, so nothing is pending.
+        """
+        self._audit_written = 0
+        cursor = self.conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(self._trim_audit_sql, (self.audit_keep,))
+        finally:
+            cursor.close()
+        self.conn.connection.driver_connection.commit()
 
     def audit_rows(self) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in self.conn.execute(select(audit_trail).order_by(audit_trail.c.id))]

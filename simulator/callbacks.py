@@ -62,6 +62,7 @@ class Callbacks:
         self.rng = fault_rng
         self.outbox = simpy.Store(env)
         self.subscriptions: list[Subscription] = []
+        self._owed: dict[float, int] = {}  # change times of the notifications not yet done with, and how many
         self.sent = self.failed = self.lost = self.duplicated = self.retried = 0
 
     def subscribe(self, endpoint: Endpoint) -> Subscription:
@@ -83,7 +84,15 @@ class Callbacks:
                 copies = 2
                 self.duplicated += 1
             for _ in range(copies):
+                self._owed[at] = self._owed.get(at, 0) + 1
                 self._queue(Delivery(subscription, notification))
+
+    def oldest(self) -> float | None:
+        """The change time of the oldest notification still queued, in flight or awaiting a retry (None: none).
+
+        What it carries may yet reach a replica, so the history it needs is kept (``CustomerBook.prune``).
+        """
+        return min(self._owed) if self._owed else None
 
     def _queue(self, delivery: Delivery) -> None:
         delivery.subscription.pending += 1
@@ -100,13 +109,21 @@ class Callbacks:
                 accepted = bool((yield from delivery.subscription.endpoint(delivery.notification)))
             self.sent += 1
             self.observer.callback(accepted)
+            done = True
             if not accepted:
                 self.failed += 1
                 if delivery.attempt < self.retries:
                     self.retried += 1
                     delivery.subscription.pending += 1  # still owed, while it waits for the retry
                     self.env.process(self._retry(delivery))
+                    done = False
             delivery.subscription.pending -= 1
+            if done:
+                at = delivery.notification.at
+                if self._owed[at] == 1:
+                    del self._owed[at]
+                else:
+                    self._owed[at] -= 1
 
     def _retry(self, delivery: Delivery) -> Generator[Any, Any, None]:
         yield self.env.timeout(min(MAX_BACKOFF_S, 2.0 ** delivery.attempt))

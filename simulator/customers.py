@@ -13,6 +13,8 @@ from __future__ import annotations
 import bisect
 import functools
 import random
+from array import array
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,10 @@ LOCALES = ("en_US", "de_DE", "fr_FR", "pt_PT", "es_ES", "it_IT", "nl_NL", "pl_PL
 # Positions in a record's mutable state list.
 NAME, CITY, SEGMENT, BALANCE, LIMIT, ORDERS, LAST_ORDER, VERSION, UPDATED = range(9)
 SUMMARY_GROUP, DETAIL_GROUP = "summary", "detail"
+# History pruning runs once the entries held reach twice what the last pruning kept, and at least this many.
+PRUNE_MIN = 8192
+# The change log is compacted once it holds this many entries more than twice the records ever changed.
+LOG_SLACK = 4096
 
 
 class Pools:
@@ -62,14 +68,16 @@ class CustomerBook:
         self.rng = rng  # draws the values of changes and new customers
         gen = np.random.default_rng(seed)
         self.count = n
-        self._first = gen.integers(0, len(self.pools.first), n).tolist()
-        self._last = gen.integers(0, len(self.pools.last), n).tolist()
-        self._place = gen.integers(0, len(self.pools.places), n).tolist()
-        self._segment = gen.integers(0, len(SEGMENTS), n).tolist()
-        self._balance = np.round(gen.gamma(2.0, 2500.0, n), 2).tolist()
-        self._limit = (gen.integers(1, 50, n) * 1000).tolist()
-        self._orders = gen.poisson(3, n).tolist()
-        self._last_order = gen.integers(0, len(self.pools.dates), n).tolist()
+        # Typed arrays, not lists: 8 bytes a value instead of a Python object each (a million records), and
+        # indexing still gives plain ints and floats.
+        self._first = array("q", gen.integers(0, len(self.pools.first), n).tobytes())
+        self._last = array("q", gen.integers(0, len(self.pools.last), n).tobytes())
+        self._place = array("q", gen.integers(0, len(self.pools.places), n).tobytes())
+        self._segment = array("q", gen.integers(0, len(SEGMENTS), n).tobytes())
+        self._balance = array("d", np.round(gen.gamma(2.0, 2500.0, n), 2).tobytes())
+        self._limit = array("q", (gen.integers(1, 50, n) * 1000).tobytes())
+        self._orders = array("q", gen.poisson(3, n).astype(np.int64).tobytes())
+        self._last_order = array("q", gen.integers(0, len(self.pools.dates), n).tobytes())
         order = np.argsort(np.asarray(self._place), kind="stable")
         bounds = np.searchsorted(np.asarray(self._place)[order], np.arange(len(self.pools.places) + 1))
         self._city_order, self._city_bounds = order, bounds
@@ -77,11 +85,19 @@ class CustomerBook:
         self.place_index = {city: i for i, (city, _) in enumerate(self.pools.places)}
         self._state: dict[int, list[Any]] = {}
         self._rows: dict[int, tuple[Any, ...]] = {}  # summary rows as last built; dropped on change
-        # Change history per key and group: parallel lists of versions and times, oldest first.
+        # Change history per key and group: parallel lists of versions and times, oldest first. ``prune``
+        # drops what no copy can still need; ``dropped`` counts what it dropped, per group and key.
         self.history: dict[str, dict[int, tuple[list[int], list[float]]]] = {SUMMARY_GROUP: {}, DETAIL_GROUP: {}}
         # The newest version of each key's changes per group (0: none yet), indexed by key: lets a page of
         # reads be judged fresh in C-level maps (``Metrics.reads``) before any history is looked at.
         self.newest: dict[str, list[int]] = {SUMMARY_GROUP: [0] * n, DETAIL_GROUP: [0] * n}
+        self.dropped: dict[str, dict[int, int]] = {SUMMARY_GROUP: {}, DETAIL_GROUP: {}}
+        self.entries = 0  # history entries held, both groups
+        # Called with the time of a change once ``entries`` reaches ``prune_at`` (see ``prune``).
+        self.pruner: Callable[[float], None] | None = None
+        self.prune_at = PRUNE_MIN
+        # The change log the changes feed pages through: (time, key) of changes, in time order. Only a
+        # key's latest change is ever reported, so the others are compacted away (``_compact``).
         self._log_times: list[float] = []
         self._log_keys: list[int] = []
 
@@ -115,10 +131,13 @@ class CustomerBook:
     def summary_row(self, k: int) -> tuple[Any, ...]:
         row = self._rows.get(k)
         if row is None:
-            s = self.state(k)
-            city, country = self.pools.places[s[CITY]]
-            row = self._rows[k] = (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[VERSION], s[UPDATED])
+            row = self._rows[k] = self._summary(k)
         return row
+
+    def _summary(self, k: int) -> tuple[Any, ...]:
+        s = self.state(k)
+        city, country = self.pools.places[s[CITY]]
+        return (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[VERSION], s[UPDATED])
 
     def detail_row(self, k: int) -> tuple[Any, ...]:
         s = self.state(k)
@@ -178,9 +197,56 @@ class CustomerBook:
                 versions.append(s[VERSION])
                 times.append(now)
                 self.newest[group][k] = s[VERSION]
+                self.entries += 1
         self._log_times.append(now)
         self._log_keys.append(k)
+        if len(self._log_times) >= 2 * len(self._state) + LOG_SLACK:
+            self._compact()
+        if self.entries >= self.prune_at and self.pruner is not None:
+            self.pruner(now)
         return s[VERSION]
+
+    def _compact(self) -> None:
+        """Keep only the log entries the feed can report: each key's latest change (same pages, same cursors)."""
+        state = self._state
+        kept = [(t, k) for t, k in zip(self._log_times, self._log_keys) if state[k][UPDATED] == t]
+        self._log_times = [t for t, _ in kept]
+        self._log_keys = [k for _, k in kept]
+
+    def prune(self, before: float, held: Mapping[int, int]) -> None:
+        """Drop the history no read can still be judged against (docs/benchmarks.md, memory).
+
+        A copy holding version ``v`` of a record is judged by the first change after ``v``, so changes at
+        or below every version still held are dead. ``before``: every copy not in ``held`` was read from
+        the ERP at or after this time (responses and callbacks in flight), so it holds at least the
+        version current then; ``held``: the lowest version each key's stored copies hold (a replica or
+        cache row, a queued change), which may be older. A change is dropped when it is older than
+        ``before`` and not above the key's held version.
+        """
+        kept = 0
+        for group, entries in self.history.items():
+            dropped = self.dropped[group]
+            for k in list(entries):
+                versions, times = entries[k]
+                n = bisect.bisect_left(times, before)
+                floor = held.get(k)
+                if floor is not None:
+                    n = min(n, bisect.bisect_right(versions, floor))
+                if n:
+                    dropped[k] = dropped.get(k, 0) + n
+                    if n == len(versions):
+                        del entries[k]
+                        continue
+                    del versions[:n], times[:n]
+                kept += len(versions)
+        self.entries = kept
+        self.prune_at = max(PRUNE_MIN, 2 * kept)
+
+    def changes_after(self, group: str, k: int, version: int) -> int:
+        """How many changes of ``group`` record ``k`` has had after ``version`` (0: every change ever)."""
+        entry = self.history[group].get(k)
+        later = len(entry[0]) - bisect.bisect_right(entry[0], version) if entry is not None else 0
+        return later + (self.dropped[group].get(k, 0) if version == 0 else 0)
 
     def add(self) -> int:
         """A new customer at version 0, with drawn values; ``change`` then makes it version 1."""
@@ -210,7 +276,7 @@ class CustomerBook:
         if since is None:
             start = 0 if after is None else after + 1
             keys = range(start, min(start + limit, self.count))
-            rows = [self.summary_row(k) for k in keys]
+            rows = [self._rows.get(k) or self._summary(k) for k in keys]  # a full load caches no rows
             return rows, (None, keys[-1] if rows else after)
         rows, last = [], since
         times, keys = self._log_times, self._log_keys

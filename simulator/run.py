@@ -40,6 +40,7 @@ from simulator.metrics import Metrics
 from simulator.pool import Cancelled, mp_context, worker_pool, worker_progress  # noqa: F401 - Cancelled: run's API
 from simulator.precision import MAX_REPLICATIONS, MIN_PRECISION_REPLICATIONS, check_precision
 from simulator.replications import combine, replication_seed
+from simulator.retention import retain_history
 from simulator.runtime import SimRuntime
 from simulator.scenario import ScenarioError
 from simulator.sources import build_sources, routes
@@ -228,6 +229,7 @@ def run_one(scenario: dict[str, Any], ids: list[str], seed: int,
             CallPolicy(**scenario["integration"]), streams(seed, "retries")["retries"])
         ctx = Context(runtime, store, integration, streams(seed, "patterns")["patterns"], metrics)
         architecture = build(ids, ctx, scenario["patterns"])
+        retain_history(sources, store)
         for step in architecture.start():
             env.process(step)
         env.process(erp.change_process(horizon))
@@ -268,14 +270,11 @@ def convergence(store: Store, erp: Erp) -> dict[str, int]:
     """Records whose replica summary differs from the ERP, and summary changes the replica never got."""
     replica = store.all_customers()
     divergent = lost = 0
-    history = erp.history[SUMMARY_GROUP]
     for k in range(erp.count):
         truth = erp.summary_row(k)
         held = replica.pop(k, None)
         if held is None or tuple(getattr(held, f) for f in SUMMARY_FIELDS) != truth[1:5]:
             divergent += 1
-        versions = history.get(k, ((), ()))[0]
-        seen = held.version if held is not None else 0
-        lost += sum(1 for v in versions if v > seen)
+        lost += erp.changes_after(SUMMARY_GROUP, k, held.version if held is not None else 0)
     divergent += len(replica)  # rows for keys the ERP does not have
     return {"divergent_records": divergent, "lost_changes": lost}

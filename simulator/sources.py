@@ -179,6 +179,10 @@ class Federation:
         source, local = self.locate(k)
         return source.staleness(group, local, version, now)
 
+    def changes_after(self, group: str, k: int, version: int) -> int:
+        source, local = self.locate(k)
+        return source.changes_after(group, local, version)
+
     def change_process(self, horizon: float) -> Generator[Any, Any, None]:
         """Every system's own changes, and inserts: customer ``count`` goes to the system that owns it."""
         for source in self.sources:
