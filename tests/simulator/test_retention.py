@@ -88,17 +88,19 @@ def test_the_change_log_is_compacted_to_each_keys_latest_change_with_the_same_pa
                 if len(got[0]) < limit:
                     break
                 cursor = got[1]
+    compacted._compact()
+    assert set(compacted._log_keys) == {k for _, k, *_ in made}
     assert all(compacted.state(k)[UPDATED] == t for t, k in zip(compacted._log_times, compacted._log_keys))
 
 
 # Faults that keep old versions in copies: lost, late, reordered, retried and re-queued callbacks (with
 # the record carried, so a late one writes an old version), rolled-back local writes, a hanging ERP.
-EXACT_FAULTS = ("callback_loss", "callback_reorder", "callback_delay", "local_db_errors_retried", "worker_crash",
-                "hang")
-EXACT_ARCHS = ("direct", "batch_sync+lazy_load", "realtime_sync", "queued_sync", "ordered_sync")
+EXACT = {"callback_loss": ("realtime_sync", "queued_sync"), "callback_reorder": ("realtime_sync", "ordered_sync"),
+         "callback_delay": ("queued_sync+ordered_sync",), "worker_crash": ("queued_sync",),
+         "local_db_errors_retried": ("realtime_sync", "batch_sync+lazy_load"), "hang": ("direct", "batch_sync+lazy_load")}
 
 
-@pytest.mark.parametrize("fault", EXACT_FAULTS)
+@pytest.mark.parametrize("fault", list(EXACT))
 def test_every_number_is_the_same_as_with_the_whole_history_kept(monkeypatch, fault):
     sc = base_scenario()
     sc["erp"]["callback"]["payload"] = "record"
@@ -113,17 +115,17 @@ def test_every_number_is_the_same_as_with_the_whole_history_kept(monkeypatch, fa
         prune(book, before, held)
         pruned.append(entries - book.entries)
 
-    for arch in EXACT_ARCHS:
+    for arch in EXACT[fault]:
         with monkeypatch.context() as m:
             m.setattr(run, "retain_history", lambda *a, **k: None)
             whole = run_one(copy.deepcopy(sc), arch.split("+"), 11)
-        with monkeypatch.context() as m:  # prune as often and as much as the in-flight horizon allows
+        with monkeypatch.context() as m:  # prune often, with a horizon far above a response's life (~50 ms)
             m.setattr(customers, "PRUNE_MIN", 16)
-            m.setattr(retention, "IN_FLIGHT_S", 5.0)
+            m.setattr(retention, "IN_FLIGHT_S", 1.0)
             m.setattr(CustomerBook, "prune", counted)
             kept = run_one(copy.deepcopy(sc), arch.split("+"), 11)
         assert kept == whole, arch
-    assert sum(pruned) > 1000  # the pruning did drop history in these runs
+    assert sum(pruned) > 100  # the pruning did drop history in these runs
 
 
 def test_history_and_log_stay_bounded_however_long_the_run(monkeypatch):
