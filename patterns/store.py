@@ -379,6 +379,11 @@ class Store:
     def all_customers(self) -> dict[int, Customer]:
         return {row[0]: Customer(*row) for row in self.conn.execute(select(*CUSTOMER_COLUMNS))}
 
+    def customers_by_id(self) -> Iterator[Customer]:
+        """Every replica row in key order, streamed (a million rows never sit in memory at once)."""
+        for row in self.conn.execute(select(*CUSTOMER_COLUMNS).order_by(customers.c.id)):
+            yield Customer(*row)
+
     # -- detail cache ----------------------------------------------------------------------------
     def detail(self, key: int) -> tuple[CustomerDetail, float] | None:
         """A cached detail row and when it was fetched, or None."""

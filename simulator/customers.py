@@ -131,11 +131,17 @@ class CustomerBook:
     def summary_row(self, k: int) -> tuple[Any, ...]:
         row = self._rows.get(k)
         if row is None:
-            row = self._rows[k] = self._summary(k)
+            row = self._rows[k] = self.summary(k)
         return row
 
-    def _summary(self, k: int) -> tuple[Any, ...]:
-        s = self.state(k)
+    def summary(self, k: int) -> tuple[Any, ...]:
+        """Record ``k``'s summary row, built now and not cached (a full load, the convergence check)."""
+        s = self._state.get(k)
+        if s is None:  # unchanged: straight from the base columns, as ``_base`` would give them
+            p = self.pools
+            city, country = p.places[self._place[k]]
+            return (k, f"{p.first[self._first[k]]} {p.last[self._last[k]]}", city, country,
+                    SEGMENTS[self._segment[k]], 1, 0.0)
         city, country = self.pools.places[s[CITY]]
         return (k, s[NAME], city, country, SEGMENTS[s[SEGMENT]], s[VERSION], s[UPDATED])
 
@@ -209,7 +215,7 @@ class CustomerBook:
     def _compact(self) -> None:
         """Keep only the log entries the feed can report: each key's latest change (same pages, same cursors)."""
         state = self._state
-        kept = [(t, k) for t, k in zip(self._log_times, self._log_keys) if state[k][UPDATED] == t]
+        kept = [(t, k) for t, k in zip(self._log_times, self._log_keys, strict=True) if state[k][UPDATED] == t]
         self._log_times = [t for t, _ in kept]
         self._log_keys = [k for _, k in kept]
 
@@ -276,7 +282,7 @@ class CustomerBook:
         if since is None:
             start = 0 if after is None else after + 1
             keys = range(start, min(start + limit, self.count))
-            rows = [self._rows.get(k) or self._summary(k) for k in keys]  # a full load caches no rows
+            rows = [self._rows.get(k) or self.summary(k) for k in keys]  # a full load caches no rows
             return rows, (None, keys[-1] if rows else after)
         rows, last = [], since
         times, keys = self._log_times, self._log_keys

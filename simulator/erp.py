@@ -82,7 +82,7 @@ class Erp:
         book = self.customers  # the record API, read on every call: bound once
         self.history, self.newest = book.history, book.newest
         self.state, self.summary_row = book.state, book.summary_row
-        self.changes_after = book.changes_after
+        self.changes_after, self.summary = book.changes_after, book.summary
         self.detail_row, self.full_row, self.city_of, self.staleness = (book.detail_row, book.full_row,
                                                                          book.city_of, book.staleness)
         self.pick = picker(workload["request_distribution"], lambda: self.count, self.count,

@@ -179,6 +179,10 @@ class Federation:
         source, local = self.locate(k)
         return source.staleness(group, local, version, now)
 
+    def summary(self, k: int) -> tuple[Any, ...]:
+        source, local = self.locate(k)
+        return (k, *source.summary(local)[1:])
+
     def changes_after(self, group: str, k: int, version: int) -> int:
         source, local = self.locate(k)
         return source.changes_after(group, local, version)

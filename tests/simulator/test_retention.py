@@ -90,14 +90,15 @@ def test_the_change_log_is_compacted_to_each_keys_latest_change_with_the_same_pa
                 cursor = got[1]
     compacted._compact()
     assert set(compacted._log_keys) == {k for _, k, *_ in made}
-    assert all(compacted.state(k)[UPDATED] == t for t, k in zip(compacted._log_times, compacted._log_keys))
+    assert all(compacted.state(k)[UPDATED] == t for t, k in zip(compacted._log_times, compacted._log_keys, strict=True))
 
 
 # Faults that keep old versions in copies: lost, late, reordered, retried and re-queued callbacks (with
 # the record carried, so a late one writes an old version), rolled-back local writes, a hanging ERP.
 EXACT = {"callback_loss": ("realtime_sync", "queued_sync"), "callback_reorder": ("realtime_sync", "ordered_sync"),
          "callback_delay": ("queued_sync+ordered_sync",), "worker_crash": ("queued_sync",),
-         "local_db_errors_retried": ("realtime_sync", "batch_sync+lazy_load"), "hang": ("direct", "batch_sync+lazy_load")}
+         "local_db_errors_retried": ("realtime_sync", "batch_sync+lazy_load"),
+         "hang": ("direct", "batch_sync+lazy_load")}
 
 
 @pytest.mark.parametrize("fault", list(EXACT))
