@@ -153,3 +153,26 @@ def test_history_and_log_stay_bounded_however_long_the_run(monkeypatch):
     # Poisson changes in a 20 s window at 20/s: 400 on average; 600 is beyond any plausible window.
     assert max(entries for entries, *_ in seen) <= max(2 * customers.PRUNE_MIN, 2 * 600)
     assert all(log <= 2 * state + customers.LOG_SLACK for _, log, state, _ in seen)
+
+
+def test_convergence_merges_the_streamed_replica_with_the_erps_keys():
+    """Held rows for keys 0, 2 and 7 against an ERP of keys 0..4: a missing key, a wrong one and an extra one."""
+    from patterns.ports import Customer
+    from patterns.store import Store
+
+    book = _book(5)
+    book.change(2, True, False, 1.0)  # the replica below holds version 1 of key 2: one change behind
+    store = Store()
+    try:
+        held = [book.summary(0), book.summary(2)[:5] + (1, 0.0), (7, "x", "y", "DE", "retail", 1, 0.0)]
+        held[1] = (2, "stale name", *held[1][2:])
+        store.upsert_customers([Customer(*row) for row in held])
+
+        class Truth:
+            count = book.count
+            summary, changes_after = book.summary, book.changes_after
+
+        # keys 1, 3, 4 missing (3, each with one base version and no change: 0 lost), key 2 wrong, key 7 extra
+        assert run.convergence(store, Truth()) == {"divergent_records": 5, "lost_changes": 1}
+    finally:
+        store.close()
