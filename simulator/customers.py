@@ -156,7 +156,9 @@ class CustomerBook:
                 s[VERSION], s[UPDATED])
 
     def city_of(self, k: int) -> str:
-        return self.pools.places[self.state(k)[CITY]][0]
+        """Record ``k``'s city (asked once per list request: read from the columns, no record built)."""
+        s = self._state.get(k)
+        return self.pools.places[s[CITY] if s is not None else self._place[k]][0]
 
     def search(self, criteria: dict[str, str], offset: int, limit: int) -> list[tuple[Any, ...]]:
         """One page of the summary rows of a city (``ORT01``), in key order, matching the other criteria too."""

@@ -9,6 +9,7 @@ means and maxima are exact.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
 from functools import partial
 from operator import gt, itemgetter
@@ -29,27 +30,26 @@ assert CustomerDetail._fields.index("version") == Customer._fields.index("versio
 
 
 class Histogram:
-    """Counts of non-negative values in geometric buckets; zeros counted apart."""
+    """Counts of non-negative values in geometric buckets; zeros counted apart.
 
-    __slots__ = ("counts", "zeros", "n", "total", "max")
+    The counts are a dense array of machine integers over the buckets seen so far (``lo`` is the
+    first one's index), not a dict: a run keeps one histogram per time bucket of the series, and
+    as those fill up over a long run a dict entry (about 100 bytes) per latency bucket made memory
+    grow with simulated time; eight bytes a bucket, over the span of the latencies seen, does not.
+    """
+
+    __slots__ = ("counts", "lo", "zeros", "n", "total", "max")
 
     def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
+        self.counts = array("q")
+        self.lo = 0  # the bucket index of counts[0]
         self.zeros = 0
         self.n = 0
         self.total = 0.0
         self.max = 0.0
 
     def add(self, x: float) -> None:
-        self.n += 1
-        if x <= 1e-9:
-            self.zeros += 1
-            return
-        self.total += x
-        if x > self.max:
-            self.max = x
-        b = math.floor(math.log(x) / _LOG_STEP)
-        self.counts[b] = self.counts.get(b, 0) + 1
+        Histogram.add_to((self,), x)
 
     @staticmethod
     def add_to(histograms: tuple[Histogram, ...], x: float) -> None:
@@ -65,7 +65,22 @@ class Histogram:
             h.total += x
             if x > h.max:
                 h.max = x
-            h.counts[b] = h.counts.get(b, 0) + 1
+            i = b - h.lo
+            if not 0 <= i < len(h.counts):
+                i = h._span(b)
+            h.counts[i] += 1
+
+    def _span(self, b: int) -> int:
+        """Widen the array to cover bucket ``b``; its position."""
+        if not self.counts:
+            self.lo = b
+            self.counts.append(0)
+        elif b < self.lo:
+            self.counts[:0] = array("q", bytes(8 * (self.lo - b)))
+            self.lo = b
+        else:
+            self.counts.extend(array("q", bytes(8 * (b - self.lo - len(self.counts) + 1))))
+        return b - self.lo
 
     def mean(self) -> float:
         return self.total / self.n if self.n else 0.0
@@ -79,10 +94,10 @@ class Histogram:
         seen = self.zeros
         if seen >= rank:
             return 0.0
-        for b in sorted(self.counts):
-            seen += self.counts[b]
-            if seen >= rank:
-                return min(self.max, math.exp((b + 0.5) * _LOG_STEP))
+        for i, count in enumerate(self.counts):
+            seen += count
+            if count and seen >= rank:
+                return min(self.max, math.exp((self.lo + i + 0.5) * _LOG_STEP))
         return self.max
 
     def summary(self) -> dict[str, float]:

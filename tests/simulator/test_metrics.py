@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -118,3 +119,35 @@ def test_a_page_of_reads_is_judged_record_by_record_against_the_source():
     assert (summary["reads"], summary["stale"], summary["max_s"]) == (4, 1, 15.0)
     m.reads(DETAIL_GROUP, page[2:3], now=25.0)
     assert m.staleness[DETAIL_GROUP].summary()["stale"] == 1
+
+
+def test_the_dense_histogram_answers_as_a_dict_of_buckets_would():
+    """An independent reference: a dict of geometric buckets, as the histogram was before it went dense."""
+    step = math.log1p(0.005)
+
+    def reference_quantile(values: list[float], q: float) -> float:
+        buckets: dict[int, int] = {}
+        for x in values:
+            if x > 1e-9:
+                b = math.floor(math.log(x) / step)
+                buckets[b] = buckets.get(b, 0) + 1
+        rank, seen = q * len(values), sum(x <= 1e-9 for x in values)
+        if rank >= len(values):
+            return max(values)
+        if seen >= rank:
+            return 0.0
+        for b in sorted(buckets):
+            seen += buckets[b]
+            if seen >= rank:
+                return min(max(values), math.exp((b + 0.5) * step))
+        return max(values)
+
+    rng = random.Random(5)
+    for _ in range(100):
+        values = [rng.choice([0.0, rng.expovariate(1.0), rng.lognormvariate(-3, 2), rng.uniform(1e-9, 1e-6),
+                              rng.expovariate(0.001)]) for _ in range(rng.randrange(1, 300))]
+        h = Histogram()
+        for x in values:
+            h.add(x)
+        for q in (0.0, 0.1, 0.5, 0.95, 0.999, 1.0):
+            assert h.quantile(q) == reference_quantile(values, q)
