@@ -34,9 +34,11 @@ class Prepared:
     """A Core statement compiled once for one dialect, run through the DB-API cursor.
 
     Parameters are given by name, as to SQLAlchemy; ``bind`` puts them in the driver's form (a
-    tuple in placeholder order, or the dict itself) after the column types' own bind processing,
-    if a type has any (none of the replica's do on SQLite or PostgreSQL). A statement whose result
-    columns need processing (JSON) is refused: run it through SQLAlchemy.
+    tuple in placeholder order, or the dict itself), adds the literals the statement carries, and
+    applies each column type's own bind processing as the dialect implements it (Float's to_float,
+    JSON's serializer). Rows come back as the driver's tuples; ``fetchone``/``fetchall`` apply the
+    result columns' processing where a type has any (JSON text on SQLite), worked out from the
+    first result's type codes as SQLAlchemy does.
     """
 
     __slots__ = ("sql", "_names", "_defaults", "_processors", "_positions", "_dialect", "_types", "_results")
