@@ -205,14 +205,13 @@ class Store:
         held = union_all(select(customers.c.id, customers.c.version),
                          select(customer_details.c.id, customer_details.c.version),
                          select(sync_queue.c.key, sync_queue.c.version)).subquery()
-        self._held_sql = str(select(held.c.id, func.min(held.c.version)).group_by(held.c.id).compile(self.engine))
+        self._held = prepare(select(held.c.id, func.min(held.c.version)).group_by(held.c.id))
         # An in-memory database keeps only the newest audit rows (``write_audit``); any other keeps all.
         in_memory = self.engine.dialect.name == "sqlite" and database.sqlite_path(url) is None
         self.audit_keep: int | None = AUDIT_KEEP if in_memory else None
         self._audit_written = 0
         newest = select(func.max(audit_trail.c.id)).scalar_subquery()
-        self._trim_audit_sql = str(delete(audit_trail).where(audit_trail.c.id <= newest - bindparam("keep"))
-                                   .compile(self.engine))
+        self._trim_audit = prepare(delete(audit_trail).where(audit_trail.c.id <= newest - bindparam("keep")))
         self._orphans = select(func.count()).select_from(contracts).where(
             ~select(customers.c.id).where(customers.c.id == contracts.c.customer_id).exists())
 
@@ -342,7 +341,7 @@ class Store:
             return None
         cursor = driver.cursor()
         try:
-            cursor.execute(self._held_sql)
+            cursor.execute(self._held.sql)
             return dict(cursor.fetchall())
         finally:
             cursor.close()
@@ -443,9 +442,9 @@ class Store:
             self.conn.commit()
             self._audit_written += len(rows)
             if self.audit_keep is not None and self._audit_written >= self.audit_keep // 2:
-                self._trim_audit()
+                self._keep_newest_audit_rows()
 
-    def _trim_audit(self) -> None:
+    def _keep_newest_audit_rows(self) -> None:
         """Keep the newest ``audit_keep`` audit rows of an in-memory database (its memory is the process's).
 
         Retention is the database's housekeeping, not a statement of the application's: it runs through
@@ -454,7 +453,7 @@ class Store:
         self._audit_written = 0
         cursor = self.conn.connection.driver_connection.cursor()
         try:
-            cursor.execute(self._trim_audit_sql, (self.audit_keep,))
+            cursor.execute(self._trim_audit.sql, self._trim_audit.bind({"keep": self.audit_keep}))
         finally:
             cursor.close()
         self.conn.connection.driver_connection.commit()
