@@ -249,48 +249,44 @@ class IntegrationService:
 
     def _call(self, caller: Caller, route: Route, operation: str, key: int | None, *args: Any,
               whole_reply: bool = False) -> Step:
-        """Call and audit, retrying reads the source could not answer (see ``CallPolicy``)."""
+        """Call and audit, retrying reads the source could not answer (see ``CallPolicy``).
+
+        One frame for the whole exchange (token, call, audit, retries): every frame between the
+        consumer and the source is resumed at each event of the call.
+        """
         attempt = 0
+        runtime, credentials = self.runtime, route.credentials
         while True:
+            started = runtime.now
             try:
-                return (yield from self._attempt(caller, route, operation, key, args, whole_reply))
+                try:
+                    token = credentials.current(started) or (yield from credentials.token(started, self._guarded))
+                    reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
+                    if reply.ok is False and reply.code == "TOKEN_EXPIRED":
+                        credentials.expires_at = float("-inf")
+                        token = yield from credentials.token(runtime.now, self._guarded)
+                        reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
+                except TimeoutError as exc:  # from the timeout guard (``Runtime.within``)
+                    self.timeouts += 1
+                    self.audit.record(started, caller.name, operation, key, "TIMEOUT", runtime.now - started)
+                    raise CallTimeout(f"{route.source.name}.{operation}: {exc}") from None
+                self.audit.record(started, caller.name, operation, key, "ok" if reply.ok else reply.code,
+                                  runtime.now - started)
+                if not reply.ok:
+                    raise self._normalize_error(route, operation, key, reply)
+                return reply if whole_reply else reply.data
             except SourceUnavailable:
                 if operation not in RETRY_SAFE or attempt >= self.policy.retries:
                     raise
                 attempt += 1
                 self.retried += 1
-                yield self.runtime.sleep(self.policy.delay(attempt, self.rng))
-
-    def _attempt(self, caller: Caller, route: Route, operation: str, key: int | None, args: tuple[Any, ...],
-                 whole_reply: bool) -> Step:
-        started = self.runtime.now
-        try:
-            credentials = route.credentials
-            token = (credentials.current(started) or (yield from credentials.token(started, self._guarded)))
-            reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
-            if reply.ok is False and reply.code == "TOKEN_EXPIRED":
-                route.credentials.expires_at = float("-inf")
-                token = yield from route.credentials.token(self.runtime.now, self._guarded)
-                reply = yield from self._guarded(getattr(route.source, operation)(token, *args))
-        except CallTimeout as exc:
-            self.audit.record(started, caller.name, operation, key, "TIMEOUT", self.runtime.now - started)
-            raise CallTimeout(f"{route.source.name}.{operation}: {exc}") from None
-        outcome = "ok" if reply.ok else reply.code
-        self.audit.record(started, caller.name, operation, key, outcome, self.runtime.now - started)
-        if not reply.ok:
-            raise self._normalize_error(route, operation, key, reply)
-        return reply if whole_reply else reply.data
+                yield runtime.sleep(self.policy.delay(attempt, self.rng))
 
     def _guarded(self, call: Step) -> Step:
-        """Run one source call, giving up after the policy's timeout (the source may still finish it)."""
+        """``call`` under the policy's timeout: it raises ``TimeoutError`` when the source takes longer
+        (the source may still finish it)."""
         timeout = self.policy.timeout
-        if timeout is None:
-            return (yield from call)
-        try:
-            return (yield from self.runtime.within(call, timeout))
-        except TimeoutError as exc:
-            self.timeouts += 1
-            raise CallTimeout(str(exc)) from None
+        return call if timeout is None else self.runtime.within(call, timeout)
 
     @staticmethod
     def _normalize_error(route: Route, operation: str, key: int | None, reply: Any) -> IntegrationError:

@@ -160,6 +160,8 @@ class Erp:
         return self.customers.count
 
     # -- the API (SourceSystem) ------------------------------------------------------------------------
+    # Each operation returns its ``_call`` step itself instead of a generator delegating to it: a frame
+    # that only delegates is resumed at every event of every call.
     def _outage(self, now: float) -> tuple[float, str] | None:
         for start, end, mode in self.outages:
             if start <= now < end:
@@ -236,7 +238,7 @@ class Erp:
             token = f"tok-{len(self._tokens) + 1}"
             self._tokens[token] = self.env.now + self.token_ttl
             return Reply(True, {"token": token, "expires_in": self.token_ttl}, as_of=self.env.now)
-        return (yield from self._call("auth", None, answer))
+        return self._call("auth", None, answer)
 
     def search(self, token: str, criteria: dict[str, str], offset: int, limit: int) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:
@@ -246,28 +248,28 @@ class Erp:
                              as_of=self.env.now)
             rows = self.customers.search(criteria, offset, limit)
             return Reply(True, Table(SUMMARY, rows), as_of=self.env.now)
-        return (yield from self._call("search", token, answer))
+        return self._call("search", token, answer)
 
     def read(self, token: str, key: int) -> Generator[Any, Any, Reply]:
-        return (yield from self._call("get", token, lambda: self._one(key, self.summary_row, SUMMARY)))
+        return self._call("get", token, lambda: self._one(key, self.summary_row, SUMMARY))
 
     def read_detail(self, token: str, key: int) -> Generator[Any, Any, Reply]:
-        return (yield from self._call("detail", token, lambda: self._one(key, self.detail_row, DETAIL)))
+        return self._call("detail", token, lambda: self._one(key, self.detail_row, DETAIL))
 
     def last_update(self, token: str, key: int) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:
             if not 0 <= key < self.count:
                 return Reply(False, code="NOT_FOUND", message=f"no customer {key}", as_of=self.env.now)
             return Reply(True, self.state(key)[UPDATED], as_of=self.env.now)
-        return (yield from self._call("timestamp", token, answer))
+        return self._call("timestamp", token, answer)
 
     def changes(self, token: str, since: float | None, after: int | None, limit: int) -> Generator[Any, Any, Reply]:
-        return (yield from self._call("changes", token, lambda: self._changes(since, after, limit)))
+        return self._call("changes", token, lambda: self._changes(since, after, limit))
 
     def contract_changes(self, token: str, since: float | None, after: int | None,
                          limit: int) -> Generator[Any, Any, Reply]:
         """Contracts changed after ``since`` (every one, from ``after``, when ``since`` is None)."""
-        return (yield from self._call("contract_changes", token, lambda: self.contracts.changes(since, after, limit)))
+        return self._call("contract_changes", token, lambda: self.contracts.changes(since, after, limit))
 
     def update(self, token: str, key: int, values: dict[str, Any]) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:
@@ -290,7 +292,7 @@ class Erp:
                 mapped[SUMMARY_KEYS.get(field, DETAIL_KEYS.get(field))] = value
             self.apply(key, bool(set(values) & set(SUMMARY_KEYS)), bool(set(values) & set(DETAIL_KEYS)), mapped)
             return Reply(True, Table(FULL, [self.full_row(key)]), as_of=self.env.now)
-        return (yield from self._call("update", token, answer))
+        return self._call("update", token, answer)
 
     def _one(self, key: int, row: Callable[[int], tuple[Any, ...]], fields: tuple[str, ...]) -> Reply:
         if not 0 <= key < self.count:
