@@ -182,6 +182,9 @@ class Metrics(Observer, ErpObserver):
         # Per bucket: ERP busy seconds and time-weighted queue lengths (area; divided by width in result()).
         self.series.update({name: [0.0] * self.buckets for name in ("erp_busy_s", "erp_queue", "sync_queue")})
         self._series_latency = [Histogram() for _ in range(self.buckets)]
+        # The series every request or ERP call adds to, bound once (each is one of ``self.series``' lists).
+        self._requests, self._erp_calls, self._busy = (self.series[name] for name in ("requests", "erp_calls",
+                                                                                      "erp_busy_s"))
         self.erp_queue_length = TimeWeighted(self.start, self.end, partial(self._spread, "erp_queue"))
         self.sync_queue_length = TimeWeighted(self.start, self.end, partial(self._spread, "sync_queue"))
         self.orphan_count = TimeWeighted(self.start, self.end)
@@ -205,7 +208,7 @@ class Metrics(Observer, ErpObserver):
             counts[0] += local
             counts[1] += 1
         b = self._bucket(arrived)
-        self.series["requests"][b] += 1
+        self._requests[b] += 1
         if ok:
             Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), finished - arrived)
         else:
@@ -251,8 +254,12 @@ class Metrics(Observer, ErpObserver):
         self.erp_busy += service_s
         self.records += records
         b = self._bucket(started)
-        self.series["erp_calls"][b] += 1
-        self._spread("erp_busy_s", started, started + service_s, 1)  # busy time where it falls, not at start
+        self._erp_calls[b] += 1
+        ended = started + service_s
+        if self._bucket(ended) == b:  # the common case of ``_spread``: the call falls in one bucket
+            self._busy[b] += ended - started
+        else:
+            self._spread("erp_busy_s", started, ended, 1)  # busy time where it falls, not at start
 
     def erp_queue(self, now: float, waiting: int) -> None:
         self.erp_queue_length.set(now, waiting)
