@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from patterns.drivers import Driver
@@ -175,7 +176,7 @@ class IntegrationService:
     def search(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int,
                source: str | None = None) -> Step:
         self.authorize(caller, "search")
-        if not set(criteria) <= FILTER_FIELDS or not all(isinstance(v, str) for v in criteria.values()):
+        if not criteria.keys() <= FILTER_FIELDS or not all(map(isinstance, criteria.values(), repeat(str))):
             raise InvalidInput(f"search filters are {sorted(FILTER_FIELDS)} with text values")
         self._check_page(offset, limit)
         route = self.routes[source] if source else self.default

@@ -165,8 +165,11 @@ class CustomerBook:
         place = self.place_index.get(criteria["ORT01"])
         keys = self.members(place) if place is not None else []
         if len(criteria) == 1:
-            cached, build = self._rows.get, self.summary_row  # most rows are built already
-            return [cached(k) or build(k) for k in keys[offset:offset + limit]]
+            page = keys[offset:offset + limit]
+            rows = list(map(self._rows.get, page))  # most rows are built already
+            if None in rows:
+                rows = [row or self.summary_row(k) for row, k in zip(rows, page, strict=True)]
+            return rows
         checks = [(SUMMARY.index(f), v) for f, v in criteria.items()]
         rows = [r for r in map(self.summary_row, keys) if all(r[i] == v for i, v in checks)]
         return rows[offset:offset + limit]

@@ -45,6 +45,7 @@ from simulator.servers import Servers
 
 SUMMARY_KEYS = {"NAME1": NAME, "ORT01": CITY, "KDGRP": SEGMENT}
 DETAIL_KEYS = {"SALDO": BALANCE, "KLIMK": LIMIT, "AUFTR": ORDERS, "LETZT": LAST_ORDER}
+SEARCHABLE = frozenset({"ORT01", "LAND1", "KDGRP"})
 
 
 class ErpObserver:
@@ -242,8 +243,7 @@ class Erp:
 
     def search(self, token: str, criteria: dict[str, str], offset: int, limit: int) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:
-            unsupported = set(criteria) - {"ORT01", "LAND1", "KDGRP"}
-            if "ORT01" not in criteria or unsupported:
+            if "ORT01" not in criteria or not criteria.keys() <= SEARCHABLE:
                 return Reply(False, code="UNSUPPORTED_FILTER", message="search needs ORT01 (city)",
                              as_of=self.env.now)
             rows = self.customers.search(criteria, offset, limit)

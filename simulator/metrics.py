@@ -183,8 +183,8 @@ class Metrics(Observer, ErpObserver):
         self.series.update({name: [0.0] * self.buckets for name in ("erp_busy_s", "erp_queue", "sync_queue")})
         self._series_latency = [Histogram() for _ in range(self.buckets)]
         # The series every request or ERP call adds to, bound once (each is one of ``self.series``' lists).
-        self._requests, self._erp_calls, self._busy = (self.series[name] for name in ("requests", "erp_calls",
-                                                                                      "erp_busy_s"))
+        self._requests, self._erp_calls, self._busy, self._reads, self._stale_reads = (
+            self.series[name] for name in ("requests", "erp_calls", "erp_busy_s", "reads", "stale_reads"))
         self.erp_queue_length = TimeWeighted(self.start, self.end, partial(self._spread, "erp_queue"))
         self.sync_queue_length = TimeWeighted(self.start, self.end, partial(self._spread, "sync_queue"))
         self.orphan_count = TimeWeighted(self.start, self.end)
@@ -229,13 +229,13 @@ class Metrics(Observer, ErpObserver):
         judge = self.truth.staleness
         newest = self.truth.newest[group]
         try:  # the common case, judged in C-level maps: no record has a newer change of this group
-            behind = list(map(gt, map(newest.__getitem__, map(_ID, records)), map(_VERSION, records)))
-        except IndexError:  # a key this source does not hold (another system of record's): judged one by one
-            behind = [_behind(newest, record) for record in records]
+            late = any(map(gt, map(newest.__getitem__, map(_ID, records)), map(_VERSION, records)))
+        except IndexError:  # a key this source does not hold (another system of record's)
+            late = True
         stale = 0
-        if any(behind):
-            for record, late in zip(records, behind, strict=True):
-                if late:
+        if late:  # judged one by one
+            for record in records:
+                if _behind(newest, record):
                     ages.add(judge(group, record.id, record.version, now))
                     stale += 1
         fresh = len(records) - stale
@@ -243,8 +243,8 @@ class Metrics(Observer, ErpObserver):
         ages.zeros += fresh
         stats.stale += stale
         b = self._bucket(now if arrived is None else arrived)
-        self.series["reads"][b] += len(records)
-        self.series["stale_reads"][b] += stale
+        self._reads[b] += len(records)
+        self._stale_reads[b] += stale
 
     # -- the ERP ------------------------------------------------------------------------------------
     def erp_call(self, op: str, started: float, service_s: float, records: int) -> None:
