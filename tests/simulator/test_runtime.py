@@ -143,3 +143,51 @@ def test_a_call_with_nothing_to_wait_for_returns_at_once():
 
     assert _run(env, caller()) == "cached"
     assert env.now == 1.0  # only the spent deadline timer was left to run
+
+
+def _callers(env, guard, seed):
+    """Callers arriving at random with calls of random length (some longer than their timeout), under
+    two timeouts; each notes how its call ended and when. ``guard(call, seconds)`` is the mechanism
+    under test."""
+    import random
+
+    rng, log = random.Random(seed), []
+
+    def caller(i, length, seconds):
+        try:
+            value = yield from guard(_call(env, [], length, value=i), seconds)
+            log.append((i, "answer", value, env.now))
+        except TimeoutError:
+            log.append((i, "timeout", None, env.now))
+
+    def arrivals():
+        for i in range(400):
+            yield env.timeout(rng.expovariate(20.0))
+            seconds = rng.choice((0.3, 1.0))
+            env.process(caller(i, rng.expovariate(1 / 0.4), seconds))
+
+    env.process(arrivals())
+    env.run()
+    return log
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_calls_time_out_exactly_as_with_a_timer_per_call(seed):
+    """One timer per timeout value (``Deadlines``) against the plain reference: every call raced
+    against its own timer in a process of its own."""
+    def reference(env):
+        def guard(call, seconds):
+            running = env.process(call)
+            yield env.any_of([running, env.timeout(seconds)])
+            if not running.triggered:
+                raise TimeoutError
+            return running.value
+        return guard
+
+    env = simpy.Environment()
+    expected = _callers(env, reference(env), seed)
+    env = simpy.Environment()
+    got = _callers(env, SimRuntime(env).within, seed)
+    assert got == expected
+    outcomes = {outcome for _, outcome, _, _ in got}
+    assert outcomes == {"answer", "timeout"}  # both kinds occur, so the comparison says something
