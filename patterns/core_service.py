@@ -16,6 +16,8 @@ from patterns.integration import IntegrationService, NotFound
 from patterns.ports import Caller, Customer, CustomerDetail, Step
 
 
+# A strategy's methods return a step that has not started yet (generator functions do): the Core
+# Service hands it to the consumer as it is, so a check that fails must fail once the step runs.
 class SummaryReads(Protocol):
     def list(self, caller: Caller, criteria: dict[str, str], offset: int, limit: int) -> Step: ...
     def get(self, caller: Caller, key: int) -> Step: ...

@@ -88,9 +88,10 @@ class Reply:
 class SourceSystem(Protocol):
     """A system of record as it really is: its own API, field names and error replies.
 
-    Every method is a generator function returning a ``Reply``, except ``subscribe``, which only
-    registers an endpoint the source will call after each change. ``changes`` pages through records
-    updated after ``since`` (``None``: every record, in key order from ``after``).
+    Every method returns a step (a generator, not yet started) whose value is a ``Reply``, except
+    ``subscribe``, which only registers an endpoint the source will call after each change.
+    ``changes`` pages through records updated after ``since`` (``None``: every record, in key order
+    from ``after``).
     """
 
     name: str
