@@ -14,11 +14,12 @@ and the cursor after it in one transaction, so a copy that fails resumes where i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from patterns.integration import IntegrationError, IntegrationService
 from patterns.ports import NULL_OBSERVER, Caller, Customer, CustomerDetail, Observer, Runtime, Step
+from patterns.sql import Prepared
 from patterns.store import LocalStoreError, Store
 
 if TYPE_CHECKING:
@@ -34,12 +35,13 @@ Write = Callable[[list[Any]], Step]
 
 
 def copy_changes(store: Store, cursor_name: str, fetch: Fetch, write: Write,
-                 on_page: Callable[[list[Any]], None] | None = None) -> Step:
+                 on_page: Callable[[list[Any]], None] | None = None, loaded: Sequence[Prepared] = ()) -> Step:
     """Copy what changed since the saved cursor (everything, the first time), page by page.
 
     Raises ``IntegrationError`` when the source fails and ``LocalStoreError`` when the local database
     does; ``write`` leaves each page uncommitted and the cursor after it commits both, so the next call
-    resumes where this one stopped and never skips a page.
+    resumes where this one stopped and never skips a page. ``loaded`` runs with the cursor that ends a
+    full load (the indexes the load deferred: ``Store.index_replica``), so it is committed with the last page.
     """
     saved = store.cursor(cursor_name)
     since, after = saved if saved else (None, None)
@@ -49,13 +51,15 @@ def copy_changes(store: Store, cursor_name: str, fetch: Fetch, write: Write,
         if since is None and load_started is None:
             load_started = as_of
         yield from write(rows)
+        finished = ()
         if not more:
             # A finished full load continues from the moment it began: what changed while
             # it ran has a newer timestamp and comes with the next cycle.
+            finished = loaded if since is None else ()
             since, after = (load_started, None) if since is None else (cursor[0], None)
         else:
             since, after = cursor
-        store.save_cursor(cursor_name, since, after)  # commits the page and the cursor together
+        store.save_cursor(cursor_name, since, after, finished)  # commits the page and the cursor together
         if on_page is not None:
             on_page(rows)
         if not more:
@@ -66,8 +70,9 @@ class Copy:
     """One copy a sync cycle makes: a source's changes since ``cursor`` into the local database."""
 
     def __init__(self, ctx: Context, cursor: str, fetch: Fetch, write: Write,
-                 on_page: Callable[[list[Any]], None] | None = None):
+                 on_page: Callable[[list[Any]], None] | None = None, loaded: Sequence[Prepared] = ()):
         self.ctx, self.cursor, self.fetch, self.write, self.on_page = ctx, cursor, fetch, write, on_page
+        self.loaded = loaded  # statements that finish its full load (see ``copy_changes``)
         self.rows = self.failures = 0
         self.max_s = 0.0
 
@@ -76,7 +81,7 @@ class Copy:
         rt = self.ctx.runtime
         started = rt.now
         try:
-            yield from copy_changes(self.ctx.store, self.cursor, self.fetch, self.write, self._counted)
+            yield from copy_changes(self.ctx.store, self.cursor, self.fetch, self.write, self._counted, self.loaded)
             return True
         except RECOVERABLE:
             self.failures += 1
@@ -95,7 +100,7 @@ class CustomerCopy(Copy):
 
     def __init__(self, ctx: Context, cursor: str, page_size: int, source: str | None = None):
         self.page_size, self.source = page_size, source
-        super().__init__(ctx, cursor, self._fetch, self._write)
+        super().__init__(ctx, cursor, self._fetch, self._write, loaded=ctx.store.index_replica)
 
     def _fetch(self, since: float | None, after: Any) -> Step:
         ctx = self.ctx

@@ -15,6 +15,7 @@ faults are injected there), and any failure rolls the transaction back and becom
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import is_, itemgetter
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -52,8 +53,9 @@ class Prepared:
         # position; worked out from the first result's column types, as SQLAlchemy does.
         self._results: list[tuple[int, Callable[[Any], Any]]] | None = None
         self.sql = str(compiled)
-        names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-        self._names = tuple(names) if compiled.positional else None
+        positional = getattr(compiled, "positional", False)  # DDL (CREATE INDEX) has no parameters at all
+        names = list(compiled.positiontup) if positional else list(getattr(compiled, "binds", ()))
+        self._names = tuple(names) if positional else None
         # Values the statement carries itself (a literal in a CASE, say), under names SQLAlchemy made up.
         self._defaults = {name: compiled.binds[name].value for name in names if not compiled.binds[name].required}
         # The type as this dialect implements it processes values as SQLAlchemy itself would.
@@ -73,18 +75,24 @@ class Prepared:
     def bind_rows(self, rows: Sequence[Any], fields: Sequence[str] | None = None) -> Sequence[Any]:
         """``rows`` as executemany parameters: named tuples, or plain tuples whose values are ``fields``.
 
-        Rows already in placeholder order go to the driver as they are (processed, if a column's
-        type asks for it), not rebuilt from names."""
+        Rows already in placeholder order go to the driver as they are, not rebuilt from names; rebuilt
+        with their processed values only where a column's processing changed a value (a float column's
+        to_float gives a float back as it is: a page of a million-row load is not copied for nothing)."""
         if not rows:
             return rows
         fields = tuple(fields if fields is not None else rows[0]._fields)
         if fields != self._names:
             return [self.bind(dict(zip(fields, row, strict=True))) for row in rows]
-        if not self._positions:
+        changed = []
+        for i, process in self._positions:  # column by column: the processing runs in C maps
+            values = list(map(process, map(itemgetter(i), rows)))
+            if not all(map(is_, values, map(itemgetter(i), rows))):
+                changed.append((i, values))
+        if not changed:
             return rows
-        columns: list[Any] = list(zip(*rows, strict=True))  # column by column: the processing runs in C maps
-        for i, process in self._positions:
-            columns[i] = map(process, columns[i])
+        columns: list[Any] = list(zip(*rows, strict=True))
+        for i, values in changed:
+            columns[i] = values
         return list(zip(*columns, strict=True))
 
     def fetchone(self, cursor: Any) -> Any:
@@ -125,13 +133,20 @@ class GuardedConnection:
         self.hooks: list[Hook] = []
 
     # -- the driver's way: prepared statements ------------------------------------------------------
-    def run(self, statement: Prepared, params: dict[str, Any]) -> Any:
-        """Execute ``statement`` once; returns the DB-API cursor to fetch from."""
+    def run(self, statement: Prepared, params: dict[str, Any], then: Sequence[Prepared] = ()) -> Any:
+        """Execute ``statement`` once; returns the DB-API cursor to fetch from.
+
+        ``then``: statements without parameters that complete this one (the index a bulk load built at its
+        end, with the cursor that ends it). The hooks see them as one statement: injected faults fail both
+        or neither, and one fault is drawn for them, as before there was a ``then``.
+        """
         try:
             for hook in self.hooks:
                 hook()
             cursor = self._driver.cursor()
             cursor.execute(statement.sql, statement.bind(params))
+            for extra in then:
+                self._driver.cursor().execute(extra.sql)
             return cursor
         except (self._driver_error, LocalStoreError) as exc:
             raise self._failed(exc) from None

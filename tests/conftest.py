@@ -117,9 +117,9 @@ def small() -> dict[str, Any]:
 
 
 class World:
-    """One run's parts wired by hand, for tests that drive patterns step by step."""
+    """One run's parts wired by hand, for tests that drive patterns step by step (on ``db_url``: close it after)."""
 
-    def __init__(self, scenario: dict[str, Any] | None = None, seed: int = 1):
+    def __init__(self, scenario: dict[str, Any] | None = None, seed: int = 1, db_url: str = "sqlite://"):
         import simpy
 
         from patterns.drivers import ErpDriver
@@ -140,7 +140,7 @@ class World:
                                current=lambda: self.env.active_process)
         self.erp = Erp(self.env, self.scenario, seed, self.metrics)
         self.metrics.truth = self.erp
-        self.store = Store("sqlite://")
+        self.store = Store(db_url)
         self.audit = AuditTrail(self.store, batch=1)
         self.credentials = Credentials(self.erp, "patternsim", CLIENT_SECRET)
         self.integration = IntegrationService(self.runtime, [Route(self.erp, ErpDriver(), self.credentials)],
