@@ -15,6 +15,7 @@ faults are injected there), and any failure rolls the transaction back and becom
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,7 +42,8 @@ class Prepared:
     first result's type codes as SQLAlchemy does.
     """
 
-    __slots__ = ("sql", "_names", "_defaults", "_processors", "_positions", "_dialect", "_types", "_results")
+    __slots__ = ("sql", "_names", "_values", "_defaults", "_processors", "_positions", "_dialect", "_types",
+                 "_results")
 
     def __init__(self, statement: Any, dialect: Any):
         compiled = statement.compile(dialect=dialect)
@@ -62,14 +64,18 @@ class Prepared:
         self._processors = {name: p for name, p in processors.items() if p is not None}
         # Positional placeholders whose type processes its value (Float: to_float), by position.
         self._positions = [(i, processors[n]) for i, n in enumerate(names) if processors[n] is not None]
+        # The values of positional placeholders, in order, taken from the parameters in one C call.
+        self._values = None if self._names is None else _values_of(self._names)
 
     def bind(self, params: dict[str, Any]) -> Any:
         """Named parameters in the driver's form."""
         if self._defaults:
             params = {**self._defaults, **params}
-        if self._names is None:
+        if self._values is None:
             return {**params, **{n: p(params[n]) for n, p in self._processors.items() if n in params}}
-        return self._processed([params[n] for n in self._names])
+        if not self._positions:
+            return self._values(params)
+        return self._processed(list(self._values(params)))
 
     def bind_rows(self, rows: Sequence[Any], fields: Sequence[str] | None = None) -> Sequence[Any]:
         """``rows`` as executemany parameters: named tuples, or plain tuples whose values are ``fields``.
@@ -115,6 +121,16 @@ class Prepared:
         for i, process in self._positions:
             values[i] = process(values[i])
         return values
+
+
+def _values_of(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function giving ``params``' values for ``names``, in order, as a tuple."""
+    if not names:
+        return lambda params: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda params: (params[name],)
+    return itemgetter(*names)
 
 
 class GuardedConnection:

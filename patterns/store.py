@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import (
@@ -99,7 +100,8 @@ sync_queue = Table(
     Column("lease_until", Float, nullable=True, index=True),
     Column("worker", String, nullable=True),
     Column("tries", Integer, nullable=False, default=0),
-    Column("record", JSON, nullable=True),  # the record a callback carried (payload "record"), else NULL
+    # The record a callback carried (payload "record"), else SQL NULL: nothing to encode or decode.
+    Column("record", JSON(none_as_null=True), nullable=True),
 )
 
 # Queue items that failed ``max_tries`` times (poison), kept for someone to look at.
@@ -112,7 +114,7 @@ dead_letters = Table(
     Column("failed_at", Float, nullable=False),
     Column("tries", Integer, nullable=False),
     Column("reason", String, nullable=False),
-    Column("record", JSON, nullable=True),
+    Column("record", JSON(none_as_null=True), nullable=True),
 )
 
 # Contracts reference customers; no foreign key, so that a sync that gets the order wrong shows it
@@ -370,7 +372,8 @@ class Store:
         """Customers matching every criterion exactly, in id order: always bound parameters."""
         params = {**criteria, "limit": limit, "offset": offset}
         statement = self.search_statement(criteria)
-        return list(map(_new_customer, statement.fetchall(self.conn.run(statement, params))))
+        rows = statement.fetchall(self.conn.run(statement, params))
+        return list(map(tuple.__new__, repeat(Customer, len(rows)), rows))  # Customer._make, with no frame a row
 
     def search_statement(self, criteria: Iterable[str]) -> Prepared:
         """The prepared page query for these filter names (built once per set of names)."""
