@@ -68,8 +68,15 @@ def _recording(captured: Captured, number: int) -> tuple[type, type]:
             return result
 
     class Connection(sqlite3.Connection):
-        def cursor(self, factory: Any = Cursor) -> Any:  # Connection.execute comes through here too
+        def cursor(self, factory: Any = Cursor) -> Any:
             return super().cursor(factory)
+
+        # The driver's own shortcuts make their cursor in C, past ``cursor`` above: route them through it.
+        def execute(self, sql: str, parameters: Any = (), /) -> Any:
+            return self.cursor().execute(sql, parameters)
+
+        def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any:
+            return self.cursor().executemany(sql, seq_of_parameters)
 
         def commit(self) -> None:
             super().commit()

@@ -9,7 +9,7 @@ statement went through SQLAlchemy or straight to the DB-API cursor.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from benchmarks.sqlreplay import capture, replay
@@ -46,3 +46,16 @@ def test_capture_stops_listening_when_the_block_ends(small):
         pass
     run_one(small, ["batch_sync"], 1)
     assert captured.steps == []
+
+
+def test_the_drivers_shortcuts_are_heard_too():
+    """``sqlite3.Connection.execute`` makes its cursor in C: the capture must hear it all the same."""
+    engine = create_engine("sqlite://")
+    with capture() as captured, engine.connect() as conn:
+        driver = conn.connection.dbapi_connection
+        driver.execute("CREATE TABLE t (x INTEGER)")
+        driver.executemany("INSERT INTO t (x) VALUES (?)", [(1,), (2,)])
+        assert driver.execute("SELECT count(*) FROM t").fetchall() == [(2,)]
+    engine.dispose()
+    assert captured.statements()[-3:] == ["CREATE TABLE t (x INTEGER)", "INSERT INTO t (x) VALUES (?)",
+                                          "SELECT count(*) FROM t"]
