@@ -109,10 +109,11 @@ class QueuedSync(Pattern):
         """
         rt, store = self.ctx.runtime, self.ctx.store
         incarnation = backoff = 0
+        me = f"{name}.{incarnation}"  # the lease holder's name: a new one for each incarnation
         while True:
             yield rt.sleep(store.latency())
             try:
-                item = self.queue.claim(f"{name}.{incarnation}", rt.now, self.lease)
+                item = self.queue.claim(me, rt.now, self.lease)
                 if item is None:
                     wake = rt.event()
                     self._idle.append(wake)
@@ -129,6 +130,7 @@ class QueuedSync(Pattern):
                     self.working -= 1
                 if outcome == "crashed":
                     incarnation += 1  # a fresh worker takes its place; the item waits for its lease
+                    me = f"{name}.{incarnation}"
                 elif outcome == "unavailable":
                     backoff = min(self.lease, max(self.poll_interval, 2 * backoff))
                     self._release(item, rt.now + backoff, failed=False)

@@ -98,18 +98,20 @@ class Prepared:
     def fetchone(self, cursor: Any) -> Any:
         """The next row of ``cursor`` (or None), with its columns' result processing applied, if any."""
         row = cursor.fetchone()
-        return row if row is None or not self._result_processing(cursor) else self._converted(row)
+        results = self._results if self._results is not None else self._result_processing(cursor)
+        return row if row is None or not results else self._converted(row)
 
     def fetchall(self, cursor: Any) -> list[Any]:
         rows = cursor.fetchall()
-        return rows if not self._result_processing(cursor) else [self._converted(row) for row in rows]
+        results = self._results if self._results is not None else self._result_processing(cursor)
+        return rows if not results else [self._converted(row) for row in rows]
 
-    def _result_processing(self, cursor: Any) -> bool:
-        if self._results is None:
-            codes = [d[1] for d in cursor.description or ()]
-            self._results = [(i, p) for i, (t, code) in enumerate(zip(self._types, codes, strict=False))
-                             if (p := t.result_processor(self._dialect, code)) is not None]
-        return bool(self._results)
+    def _result_processing(self, cursor: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+        """The result columns to process, by position: worked out once, from the first result's type codes."""
+        codes = [d[1] for d in cursor.description or ()]
+        self._results = [(i, p) for i, (t, code) in enumerate(zip(self._types, codes, strict=False))
+                         if (p := t.result_processor(self._dialect, code)) is not None]
+        return self._results
 
     def _converted(self, row: Any) -> tuple[Any, ...]:
         values = list(row)

@@ -376,8 +376,13 @@ class Store:
         return list(map(tuple.__new__, repeat(Customer, len(rows)), rows))  # Customer._make, with no frame a row
 
     def search_statement(self, criteria: Iterable[str]) -> Prepared:
-        """The prepared page query for these filter names (built once per set of names)."""
-        names = tuple(sorted(criteria))
+        """The prepared page query for these filter names (built once per set of names, found again by
+        the names in the order given)."""
+        given = tuple(criteria)
+        stmt = self._searches.get(given)
+        if stmt is not None:
+            return stmt
+        names = tuple(sorted(given))
         stmt = self._searches.get(names)
         if stmt is None:
             if not set(names) <= set(SEARCHABLE):
@@ -387,6 +392,7 @@ class Store:
                 stmt = stmt.where(customers.c[name] == bindparam(name))
             stmt = stmt.order_by(customers.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
             stmt = self._searches[names] = self.prepare(stmt)
+        self._searches[given] = stmt
         return stmt
 
     def customer_count(self) -> int:

@@ -109,19 +109,18 @@ class Workload:
                group: str | None) -> Generator[Any, Any, None]:
         """Run one request; record its latency (or failure) and judge the records it returned."""
         number = next(self._numbers)
-        self._in_flight[number] = (op, arrived)
+        in_flight = self._in_flight
+        in_flight[number] = (op, arrived)
         try:
             result = yield from step
         except IntegrationError as exc:
             self.metrics.request(op, arrived, self.env.now, False, type(exc).__name__)
             return
-        finally:
-            self._done(number)
+        finally:  # done (inline, as every request passes here)
+            in_flight.pop(number, None)
+            if not in_flight and self._settled is not None and not self._settled.triggered:
+                self._settled.succeed()
+        now = self.env.now
         if group is not None:
-            self.metrics.reads(group, result if op == "list" else [result], self.env.now, arrived)
-        self.metrics.request(op, arrived, self.env.now, True)
-
-    def _done(self, number: int) -> None:
-        self._in_flight.pop(number, None)
-        if not self._in_flight and self._settled is not None and not self._settled.triggered:
-            self._settled.succeed()
+            self.metrics.reads(group, result if op == "list" else [result], now, arrived)
+        self.metrics.request(op, arrived, now, True)
