@@ -225,6 +225,28 @@ class Metrics(Observer, ErpObserver):
             self.failures[reason] = self.failures.get(reason, 0) + 1
             self.series["failed"][b] += 1
 
+    def answered(self, op: str, group: str | None, records: list[Any], arrived: float, now: float) -> None:
+        """A request answered at ``now`` with ``records`` of ``group`` (None: nothing to judge, a write):
+        ``reads`` and then ``request``, in one call that checks the window and finds the bucket once
+        (every answered request passes here)."""
+        local = False
+        if self._answered_locally and self.current is not None:
+            process = self.current()
+            if process in self._answered_locally:
+                local = True
+                self._answered_locally.remove(process)
+        if not self.start <= arrived < self.end:
+            return
+        b = self._bucket(arrived)
+        if group is not None and records:
+            self._judge(group, records, now, b)
+        counts = self._kind_counts.get(op)
+        if counts is not None:
+            counts[0] += local
+            counts[1] += 1
+        self._requests[b] += 1
+        Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), now - arrived)
+
     def reads(self, group: str, records: list[Any], now: float, arrived: float | None = None) -> None:
         """Judge each returned record against the source's truth at response time ``now``.
 
@@ -233,6 +255,10 @@ class Metrics(Observer, ErpObserver):
         """
         if not self.start <= (now if arrived is None else arrived) < self.end or not records:
             return
+        self._judge(group, records, now, self._bucket(now if arrived is None else arrived))
+
+    def _judge(self, group: str, records: list[Any], now: float, b: int) -> None:
+        """``reads`` inside the window, into series bucket ``b``."""
         stats = self.staleness[group]
         ages = stats.ages
         newest = self.truth.newest[group]
@@ -250,7 +276,6 @@ class Metrics(Observer, ErpObserver):
         ages.n += fresh
         ages.zeros += fresh
         stats.stale += stale
-        b = self._bucket(now if arrived is None else arrived)
         self._reads[b] += len(records)
         self._stale_reads[b] += stale
 

@@ -120,7 +120,4 @@ class Workload:
             in_flight.pop(number, None)
             if not in_flight and self._settled is not None and not self._settled.triggered:
                 self._settled.succeed()
-        now = self.env.now
-        if group is not None:
-            self.metrics.reads(group, result if op == "list" else [result], now, arrived)
-        self.metrics.request(op, arrived, now, True)
+        self.metrics.answered(op, group, result if op == "list" else [result], arrived, self.env.now)

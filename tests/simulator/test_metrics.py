@@ -151,3 +151,33 @@ def test_the_dense_histogram_answers_as_a_dict_of_buckets_would():
             h.add(x)
         for q in (0.0, 0.1, 0.5, 0.95, 0.999, 1.0):
             assert h.quantile(q) == reference_quantile(values, q)
+
+
+def test_answered_is_reads_then_request():
+    """The one call every answered request makes agrees with its two parts made one after the other."""
+    import random
+
+    from patterns.ports import Customer
+    from simulator.erp import SUMMARY_GROUP
+
+    class Truth:  # every key's newest summary change is version 2
+        newest = {SUMMARY_GROUP: [2] * 50}
+
+        def staleness(self, group: str, key: int, version: int, now: float) -> float:
+            return now - key / 10
+
+    rng = random.Random(5)
+    one, two = (Metrics(10.0, 100.0, truth=Truth()) for _ in range(2))
+    for _ in range(300):
+        arrived = rng.uniform(0.0, 120.0)
+        now = arrived + rng.expovariate(20.0)
+        op = rng.choice(["list", "get", "update"])
+        group = None if op == "update" else SUMMARY_GROUP
+        page = [Customer(rng.randrange(50), "n", "c", "DE", "retail", rng.choice([1, 2, 3]), 0.0)
+                for _ in range(3 if op == "list" else 1)]
+        one.answered(op, group, page, arrived, now)
+        if group is not None:
+            two.reads(group, page, now, arrived)
+        two.request(op, arrived, now, True)
+    assert one.result(1) == two.result(1)
+    assert one.staleness[SUMMARY_GROUP].stale > 0
