@@ -270,7 +270,7 @@ class Metrics(Observer, ErpObserver):
         except IndexError:  # a key this source does not hold (another system of record's): judged one by one
             late = [record for record in records if _behind(newest, record)]
         for record in late:
-            ages.add(self.truth.staleness(group, record.id, record.version, now))
+            ages.add(self.truth.staleness(group, record[0], record[5], now))
         stale = len(late)
         fresh = len(records) - stale
         ages.n += fresh
