@@ -204,20 +204,9 @@ class Metrics(Observer, ErpObserver):
     # -- consumers ----------------------------------------------------------------------------------
     def request(self, op: str, arrived: float, finished: float, ok: bool, reason: str = "error") -> None:
         """A request that arrived in the window, answered (``ok``) or failed for ``reason``, whenever it ended."""
-        local = False
-        if self._answered_locally and self.current is not None:
-            process = self.current()
-            if process in self._answered_locally:
-                local = True
-                self._answered_locally.remove(process)
-        if not self.start <= arrived < self.end:
+        b = self._ended(op, arrived)
+        if b is None:
             return
-        counts = self._kind_counts.get(op)
-        if counts is not None:
-            counts[0] += local
-            counts[1] += 1
-        b = self._bucket(arrived)
-        self._requests[b] += 1
         if ok:
             Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), finished - arrived)
         else:
@@ -227,8 +216,18 @@ class Metrics(Observer, ErpObserver):
 
     def answered(self, op: str, group: str | None, records: list[Any], arrived: float, now: float) -> None:
         """A request answered at ``now`` with ``records`` of ``group`` (None: nothing to judge, a write):
-        ``reads`` and then ``request``, in one call that checks the window and finds the bucket once
-        (every answered request passes here)."""
+        ``reads`` and ``request`` in one call that checks the window and finds the bucket once (every
+        answered request passes here)."""
+        b = self._ended(op, arrived)
+        if b is None:
+            return
+        if group is not None and records:
+            self._judge(group, records, now, b)
+        Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), now - arrived)
+
+    def _ended(self, op: str, arrived: float) -> int | None:
+        """A request ended: counted by kind (answered locally or not) and in its series bucket, which is
+        returned; None when it arrived outside the window. Its process is forgotten either way."""
         local = False
         if self._answered_locally and self.current is not None:
             process = self.current()
@@ -236,16 +235,14 @@ class Metrics(Observer, ErpObserver):
                 local = True
                 self._answered_locally.remove(process)
         if not self.start <= arrived < self.end:
-            return
-        b = self._bucket(arrived)
-        if group is not None and records:
-            self._judge(group, records, now, b)
+            return None
         counts = self._kind_counts.get(op)
         if counts is not None:
             counts[0] += local
             counts[1] += 1
+        b = self._bucket(arrived)
         self._requests[b] += 1
-        Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), now - arrived)
+        return b
 
     def reads(self, group: str, records: list[Any], now: float, arrived: float | None = None) -> None:
         """Judge each returned record against the source's truth at response time ``now``.
