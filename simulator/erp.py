@@ -161,8 +161,6 @@ class Erp:
         return self.customers.count
 
     # -- the API (SourceSystem) ------------------------------------------------------------------------
-    # Each operation returns its ``_call`` step itself instead of a generator delegating to it: a frame
-    # that only delegates is resumed at every event of every call.
     def _outage(self, now: float) -> tuple[float, str] | None:
         for start, end, mode in self.outages:
             if start <= now < end:
@@ -234,6 +232,8 @@ class Erp:
             self.listeners.append(self.callbacks.notify)
         return self.callbacks.subscribe(endpoint)
 
+    # Each operation returns its ``_call`` step itself instead of a generator delegating to it: a frame
+    # that only delegates is resumed at every event of every call.
     def authenticate(self, client_id: str, secret: str) -> Generator[Any, Any, Reply]:
         def answer() -> Reply:
             token = f"tok-{len(self._tokens) + 1}"
