@@ -85,6 +85,9 @@ class CustomerBook:
         self.place_index = {city: i for i, (city, _) in enumerate(self.pools.places)}
         self._state: dict[int, list[Any]] = {}
         self._rows: dict[int, tuple[Any, ...]] = {}  # summary rows as last built; dropped on change
+        # Pages of a city search as last built, per city and (offset, limit); dropped when a record of the
+        # city changes or one joins or leaves it. The same cities are listed again and again between changes.
+        self._pages: dict[int, dict[tuple[int, int], list[tuple[Any, ...]]]] = {}
         # Change history per key and group: parallel lists of versions and times, oldest first. ``prune``
         # drops what no copy can still need; ``dropped`` counts what it dropped, per group and key.
         self.history: dict[str, dict[int, tuple[list[int], list[float]]]] = {SUMMARY_GROUP: {}, DETAIL_GROUP: {}}
@@ -165,11 +168,15 @@ class CustomerBook:
         place = self.place_index.get(criteria["ORT01"])
         keys = self.members(place) if place is not None else []
         if len(criteria) == 1:
-            page = keys[offset:offset + limit]
-            rows = list(map(self._rows.get, page))  # most rows are built already
-            if None in rows:
-                rows = [row or self.summary_row(k) for row, k in zip(rows, page, strict=True)]
-            return rows
+            if place is None:
+                return []
+            pages = self._pages.get(place)
+            if pages is None:
+                pages = self._pages[place] = {}
+            rows = pages.get((offset, limit))
+            if rows is None:
+                rows = pages[offset, limit] = [self.summary_row(k) for k in keys[offset:offset + limit]]
+            return rows[:]  # a copy: the caller may keep or change its page
         checks = [(SUMMARY.index(f), v) for f, v in criteria.items()]
         rows = [r for r in map(self.summary_row, keys) if all(r[i] == v for i, v in checks)]
         return rows[offset:offset + limit]
@@ -191,7 +198,9 @@ class CustomerBook:
             if detail:
                 values[BALANCE] = round(max(0.0, s[BALANCE] + rng.gauss(0, 500)), 2)
                 values[ORDERS] = max(0, s[ORDERS] + rng.choice((-1, 1)))
+        self._pages.pop(s[CITY], None)
         if CITY in values and values[CITY] != s[CITY]:
+            self._pages.pop(values[CITY], None)
             old = self.members(s[CITY])
             del old[bisect.bisect_left(old, k)]
             new = self.members(values[CITY])
@@ -271,6 +280,7 @@ class CustomerBook:
                           rng.randrange(len(SEGMENTS)), 0.0, 5000.0, 0, self.pools.dates[-1], 0, 0.0]
         if place in self._members:
             self._members[place].append(k)
+        self._pages.pop(place, None)
         return k
 
     def staleness(self, group: str, k: int, version: int, now: float) -> float:

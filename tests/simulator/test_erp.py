@@ -53,6 +53,36 @@ def test_a_city_change_moves_the_customer_between_search_results():
     assert e.customers.members(new) == sorted(e.customers.members(new))
 
 
+def test_a_city_page_is_always_what_a_fresh_search_would_build():
+    """Pages are kept per city between changes: every kind of change must show in the next search."""
+    import random
+
+    e = erp(**{"data.customers": 2_000})
+    book, rng = e.customers, random.Random(5)
+    cities = [city for city, _ in book.pools.places[:6]]
+
+    def fresh(city: str, offset: int, limit: int) -> list:
+        keys = [k for k in range(book.count) if book.city_of(k) == city]
+        return [book.summary(k) for k in keys[offset:offset + limit]]
+
+    for step in range(300):
+        city = rng.choice(cities)
+        offset, limit = rng.choice(((0, 5), (0, 50), (5, 10)))
+        page = book.search({"ORT01": city}, offset, limit)
+        assert page == fresh(city, offset, limit), step
+        page.clear()  # a caller changing its copy leaves the kept page alone
+        what = rng.random()
+        e.env.run(until=step + 1)
+        members = book.members(book.place_index[city])
+        if what < 0.3 and members:  # a move to another listed city
+            e.apply(rng.choice(members), summary=True, detail=False,
+                    values={CITY: book.place_index[rng.choice(cities)]})
+        elif what < 0.6:
+            e.apply(rng.randrange(book.count), summary=rng.random() < 0.5, detail=True)
+        elif what < 0.7:
+            e.apply(book.add(), summary=True, detail=True)
+
+
 def test_changes_since_a_cursor_report_each_record_once_in_time_order():
     e = erp(**{"erp.update_rate": 0.0})
     for t, key in ((1, 5), (2, 9), (3, 5), (4, 2)):
