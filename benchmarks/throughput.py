@@ -82,6 +82,7 @@ class Measured:
     simpy: float
     sql: float
     counts: dict[str, Any] = field(default_factory=dict)
+    turns: list[float] = field(default_factory=list)  # each turn's own ratio: how far the machine's noise moves it
 
     @property
     def ratio(self) -> float:
@@ -126,11 +127,13 @@ def measure(sc: dict[str, Any], case: Case, seed: int, repeat: int = 1) -> Measu
     (ids,) = parse(case.arch)
     arch = sql = simpy_s = float("inf")
     captured = None
+    turns = []
     for _ in range(repeat):
         gc.collect()
         cpu = time.process_time()
         block = run_one(scenario, ids, seed)
-        arch = min(arch, time.process_time() - cpu)
+        turn = time.process_time() - cpu
+        arch = min(arch, turn)
         if captured is None:
             with capture() as captured:
                 again = run_one(scenario, ids, seed)
@@ -145,12 +148,13 @@ def measure(sc: dict[str, Any], case: Case, seed: int, repeat: int = 1) -> Measu
         gc.collect()
         gc.freeze()  # the capture's many objects stay out of the replay's garbage collections
         try:
-            sql = min(sql, replay(captured))
+            turn_sql = replay(captured)
         finally:
             gc.unfreeze()
-        simpy_s = min(simpy_s, bare_simpy(n, calls, queries, scenario["workload"]["rate"], capacity, service_s,
-                                          local_s, seed))
-    return Measured(n, arch, simpy_s, sql, {"erp_calls": calls, "queries": queries})
+        turn_simpy = bare_simpy(n, calls, queries, scenario["workload"]["rate"], capacity, service_s, local_s, seed)
+        sql, simpy_s = min(sql, turn_sql), min(simpy_s, turn_simpy)
+        turns.append(turn / (turn_sql + turn_simpy))
+    return Measured(n, arch, simpy_s, sql, {"erp_calls": calls, "queries": queries}, turns)
 
 
 def row(case: Case, m: Measured) -> list[str]:
@@ -159,11 +163,13 @@ def row(case: Case, m: Measured) -> list[str]:
     verdict = "—" if case.goal is None else ("yes" if m.ratio <= case.goal else "no")
     return [case.arch, case.mix_name, f"{m.requests:,}", f"{m.counts['erp_calls'] / m.requests:.2f}",
             f"{m.counts['queries'] / m.requests:.2f}", f"{m.arch * us:.0f}", f"{m.simpy * us:.1f}",
-            f"{m.sql * us:.1f}", f"{(m.simpy + m.sql) * us:.1f}", f"{m.ratio:.1f}x", goal, verdict]
+            f"{m.sql * us:.1f}", f"{(m.simpy + m.sql) * us:.1f}", f"{m.ratio:.2f}x",
+            f"{min(m.turns):.2f}–{max(m.turns):.2f}x", goal, verdict]
 
 
 HEADER = ["architecture", "mix", "requests", "ERP calls / request", "local queries / request",
-          "µs / request", "floor: SimPy µs", "floor: SQL µs", "floor µs", "ratio", "goal", "met"]
+          "µs / request", "floor: SimPy µs", "floor: SQL µs", "floor µs", "ratio",
+          "each turn's ratio", "goal", "met"]
 
 
 def main() -> None:
@@ -194,7 +200,8 @@ def main() -> None:
           f"{w['detail_fraction']:.0%} details, {w['update_fraction']:.0%} updates), {args.duration:g} simulated "
           f"seconds, no warm-up, seed {args.seed}, one process. Each row: the architecture's run, timed in CPU "
           f"seconds, then its floor in the same process, the three timed in turn {args.repeat} times, each "
-          "keeping its fastest: a bare SimPy model with the same requests, ERP calls "
+          "keeping its fastest (the ratio; each turn's own ratio shows how much the machine moved it): "
+          "a bare SimPy model with the same requests, ERP calls "
           "(a `simpy.Resource` request and an exponential service time) and local queries (a timeout), plus "
           "every SQL statement the run executed, with its parameters and in its order, replayed through the "
           "sqlite3 module alone on a fresh in-memory database (`benchmarks/sqlreplay.py`). The ratio is the "
