@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import simpy
 
 from patterns.ports import Caller
@@ -55,8 +57,6 @@ def test_a_city_change_moves_the_customer_between_search_results():
 
 def test_a_city_page_is_always_what_a_fresh_search_would_build():
     """Pages are kept per city between changes: every kind of change must show in the next search."""
-    import random
-
     e = erp(**{"data.customers": 2_000})
     book, rng = e.customers, random.Random(5)
     cities = [city for city, _ in book.pools.places[:6]]
