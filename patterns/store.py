@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
-from itertools import repeat
 from typing import Any
 
 from sqlalchemy import (
@@ -373,7 +372,7 @@ class Store:
         params = {**criteria, "limit": limit, "offset": offset}
         statement = self.search_statement(criteria)
         rows = statement.fetchall(self.conn.run(statement, params))
-        return list(map(tuple.__new__, repeat(Customer, len(rows)), rows))  # Customer._make, with no frame a row
+        return list(map(_new_customer, rows))
 
     def search_statement(self, criteria: Iterable[str]) -> Prepared:
         """The prepared page query for these filter names (built once per set of names, found again by

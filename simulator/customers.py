@@ -166,10 +166,10 @@ class CustomerBook:
     def search(self, criteria: dict[str, str], offset: int, limit: int) -> list[tuple[Any, ...]]:
         """One page of the summary rows of a city (``ORT01``), in key order, matching the other criteria too."""
         place = self.place_index.get(criteria["ORT01"])
-        keys = self.members(place) if place is not None else []
+        if place is None:
+            return []
+        keys = self.members(place)
         if len(criteria) == 1:
-            if place is None:
-                return []
             pages = self._pages.get(place)
             if pages is None:
                 pages = self._pages[place] = {}

@@ -204,15 +204,15 @@ class Metrics(Observer, ErpObserver):
     # -- consumers ----------------------------------------------------------------------------------
     def request(self, op: str, arrived: float, finished: float, ok: bool, reason: str = "error") -> None:
         """A request that arrived in the window, answered (``ok``) or failed for ``reason``, whenever it ended."""
+        if ok:
+            self.answered(op, None, [], arrived, finished)
+            return
         b = self._ended(op, arrived)
         if b is None:
             return
-        if ok:
-            Histogram.add_to((self.latency[op], self.all_latency, self._series_latency[b]), finished - arrived)
-        else:
-            self.failed[op] += 1
-            self.failures[reason] = self.failures.get(reason, 0) + 1
-            self.series["failed"][b] += 1
+        self.failed[op] += 1
+        self.failures[reason] = self.failures.get(reason, 0) + 1
+        self.series["failed"][b] += 1
 
     def answered(self, op: str, group: str | None, records: list[Any], arrived: float, now: float) -> None:
         """A request answered at ``now`` with ``records`` of ``group`` (None: nothing to judge, a write):
